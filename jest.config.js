@@ -1,0 +1,17 @@
+/**
+ * One jest config for every tier (test/unit, test/integration, test/e2e, test/infra).
+ * The project is CommonJS TypeScript; middy and jose are ESM-only, so swc transforms
+ * them too (decided once, here, in the spine).
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,158 @@
+/**
+ * HTTP side of the dev issuer: the `/dev/*` pages and endpoints. Local mode only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { devTokenRequest, DEV_CLIENT_ID, type DevIssuer } from './dev-issuer';
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+
+const page = (title: string, inner: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>
+<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
+label{display:block;margin:.75rem 0}input[type=text]{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}
+button{font:inherit;padding:.5rem 1rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}
+textarea{width:100%;height:8rem;font:12px monospace}.note{color:#555;font-size:.9rem}</style></head>
+<body><main>${inner}</main></body></html>`;
+
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+};
+
+/** Only redirect back to this origin: the dev issuer serves the local UI and nothing else. */
+function sameOrigin(uri: string | null, origin: string): uri is string {
+  if (!uri) return false;
+  try {
+    return new URL(uri).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+export async function handleDevRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  issuer: DevIssuer,
+  origin: string,
+): Promise<boolean> {
+  const path = url.pathname;
+  if (req.method === 'GET' && path === '/dev/.well-known/openid-configuration') {
+    sendJson(res, 200, issuer.discovery());
+    return true;
+  }
+  if (req.method === 'GET' && path === '/dev/jwks.json') {
+    sendJson(res, 200, issuer.jwks());
+    return true;
+  }
+  if (req.method === 'GET' && path === '/dev/logout') {
+    const back = url.searchParams.get('post_logout_redirect_uri');
+    res.writeHead(302, { location: sameOrigin(back, origin) ? back : '/' }).end();
+    return true;
+  }
+  if (path === '/dev/login') {
+    await loginPage(req, res, url, body, issuer, origin);
+    return true;
+  }
+  if (req.method === 'POST' && path === '/dev/token') {
+    await tokenEndpoint(req, res, body, issuer);
+    return true;
+  }
+  return false;
+}
+
+async function loginPage(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, issuer: DevIssuer, origin: string) {
+  const q = req.method === 'POST' ? new URLSearchParams(body.toString('utf8')) : url.searchParams;
+  const oidc = {
+    redirectUri: q.get('redirect_uri'),
+    state: q.get('state') ?? '',
+    codeChallenge: q.get('code_challenge') ?? '',
+    clientId: q.get('client_id') ?? '',
+    nonce: q.get('nonce') ?? undefined,
+  };
+  const isAuthorize = oidc.redirectUri !== null;
+  if (isAuthorize && !sameOrigin(oidc.redirectUri, origin)) {
+    res.writeHead(400, HTML_HEADERS).end(page('Sign-in error', '<h1>Bad redirect_uri</h1><p>Only this origin may sign in here.</p>'));
+    return;
+  }
+  if (isAuthorize && (oidc.clientId !== DEV_CLIENT_ID || !/^[A-Za-z0-9_-]{43}$/.test(oidc.codeChallenge) || q.get('code_challenge_method') !== 'S256')) {
+    res.writeHead(400, HTML_HEADERS).end(page('Sign-in error', '<h1>Bad request</h1><p>client_id and a PKCE S256 code_challenge are required.</p>'));
+    return;
+  }
+  if (req.method === 'POST') {
+    const parsed = devTokenRequest.safeParse({ sub: q.get('username') ?? '', admin: q.get('admin') === 'on' });
+    if (!parsed.success) {
+      res.writeHead(400, HTML_HEADERS).end(page('Sign in', `<h1>Sign in</h1><p role="alert">Username: letters, digits and @._- only.</p><p><a href="${esc(url.pathname + url.search)}">Try again</a></p>`));
+      return;
+    }
+    if (isAuthorize) {
+      const code = issuer.issueCode({ sub: parsed.data.sub, admin: parsed.data.admin, redirectUri: oidc.redirectUri!, codeChallenge: oidc.codeChallenge, clientId: oidc.clientId, ...(oidc.nonce ? { nonce: oidc.nonce } : {}) });
+      const back = new URL(oidc.redirectUri!);
+      back.searchParams.set('code', code);
+      if (oidc.state) back.searchParams.set('state', oidc.state);
+      res.writeHead(302, { location: back.toString(), 'cache-control': 'no-store' }).end();
+      return;
+    }
+    const token = await issuer.mint(parsed.data.sub, parsed.data.admin);
+    res.writeHead(200, HTML_HEADERS).end(
+      page('Dev token', `<h1>Token for ${esc(parsed.data.sub)}${parsed.data.admin ? ' (admin)' : ''}</h1>
+<label for="t">Use it as <code>Authorization: Bearer …</code></label><textarea id="t" readonly>${esc(token)}</textarea>
+<p class="note">Or open <a href="/">the web UI</a>, which signs you in through this page.</p>`),
+    );
+    return;
+  }
+  const hidden = isAuthorize
+    ? ['redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'client_id', 'nonce', 'response_type', 'scope']
+        .filter((k) => q.get(k) !== null)
+        .map((k) => `<input type="hidden" name="${k}" value="${esc(q.get(k)!)}">`)
+        .join('')
+    : '';
+  res.writeHead(200, HTML_HEADERS).end(
+    page('Sign in to gitlink (local)', `<h1>Sign in to gitlink</h1>
+<p class="note">Local dev issuer: any username works. Never exposed outside local mode.</p>
+<form method="post" action="/dev/login">${hidden}
+<label for="username">Username</label><input id="username" name="username" type="text" required autofocus autocomplete="username" pattern="[A-Za-z0-9@._\\-]{1,64}" value="alice">
+<label><input type="checkbox" name="admin"> Admin (member of the admin group)</label>
+<button type="submit">Sign in</button></form>`),
+  );
+}
+
+async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, body: Buffer, issuer: DevIssuer) {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (type === 'application/x-www-form-urlencoded') {
+    const f = new URLSearchParams(body.toString('utf8'));
+    if (f.get('grant_type') !== 'authorization_code') {
+      sendJson(res, 400, { error: 'unsupported_grant_type' });
+      return;
+    }
+    const tokens = await issuer.redeemCode({
+      code: f.get('code') ?? '',
+      redirectUri: f.get('redirect_uri') ?? '',
+      codeVerifier: f.get('code_verifier') ?? '',
+      clientId: f.get('client_id') ?? '',
+    });
+    if (!tokens) sendJson(res, 400, { error: 'invalid_grant' });
+    else sendJson(res, 200, tokens);
+    return;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    sendJson(res, 400, { error: { code: 'invalid_json', message: 'Send {"sub":"alice","admin":true}.' } });
+    return;
+  }
+  const parsed = devTokenRequest.safeParse(json);
+  if (!parsed.success) {
+    sendJson(res, 400, { error: { code: 'invalid_request', message: 'sub: letters, digits and @._- only, at most 64' } });
+    return;
+  }
+  sendJson(res, 200, { token: await issuer.mint(parsed.data.sub, parsed.data.admin) });
+}

@@ -1,0 +1,39 @@
+/**
+ * The composition root: builds the ports from the config. Only handler entry
+ * files (functions/*.ts) call it at module scope (CONVENTIONS §3); tests build
+ * their own deps with whatever adapters they need.
+ */
+import type { Config } from './config';
+import { KmsCrypto } from './crypto/aws-kms';
+import { EmbeddedCrypto } from './crypto/embedded';
+import type { Crypto } from './crypto/port';
+import { AwsSecrets } from './secrets/aws';
+import { CachedSecrets } from './secrets/cached';
+import { FileSecrets } from './secrets/file';
+import type { Secrets } from './secrets/port';
+import { Table } from './store/table';
+
+export interface Deps {
+  config: Config;
+  table: Table;
+  crypto: Crypto;
+  secrets: Secrets;
+  /** Milliseconds since epoch; injectable so tests can move time. */
+  now: () => number;
+}
+
+export function createDeps(config: Config): Deps {
+  const table = new Table({
+    tableName: config.TABLE_NAME,
+    region: config.AWS_REGION,
+    ...(config.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: config.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+  });
+  const embedded = config.GITLINK_CRYPTO === 'embedded';
+  const crypto: Crypto = embedded
+    ? new EmbeddedCrypto({ dataDir: config.GITLINK_DATA_DIR })
+    : new KmsCrypto({ tokenKeyId: config.TOKEN_KEY_ID!, signingKeyId: config.SIGNING_KEY_ID!, region: config.AWS_REGION });
+  const inner: Secrets = embedded
+    ? new FileSecrets({ dataDir: config.GITLINK_DATA_DIR })
+    : new AwsSecrets({ region: config.AWS_REGION });
+  return { config, table, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), now: Date.now };
+}

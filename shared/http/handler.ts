@@ -1,0 +1,180 @@
+/**
+ * Builds a Lambda handler (middy) for one function of the route table.
+ *
+ * A function serves several routes; API Gateway tells which in `event.routeKey`.
+ * The pipeline is the same for all of them:
+ *   edge checks (size, content type, JSON) → auth (from the route table) → action → reply,
+ * with one error mapper at the end. Routes of the function that have no action
+ * yet answer `501 not_implemented`.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { routesOf, routeKey, type FunctionName, type Route, type RouteKey } from '../routes';
+import { config } from '../config';
+import { log } from '../log';
+import { userFromClaims, requireAdmin, type User } from '../auth/user';
+import { AppError, notImplemented, toErrorResponse, unauthorized } from './errors';
+import type { Reply } from './reply';
+
+/** DESIGN: bodies over 64 KiB are refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type ApiEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] | null } };
+  };
+};
+
+export interface Ctx {
+  event: ApiEvent;
+  route: Route;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** Parsed body: JSON value, text, or form fields; `undefined` when there is none. */
+  body: unknown;
+  bodyKind: 'json' | 'text' | 'form' | 'none';
+  cookies: Record<string, string>;
+  /** Present on `jwt` and `admin` routes. */
+  user?: User;
+  /** The public origin, e.g. `https://git.example.com` (DESIGN §6). */
+  origin: string;
+}
+
+export type Action = (ctx: Ctx) => Promise<Reply>;
+
+/** Public origin: the configured domain, else API Gateway's `domainName` (never a client header). */
+export function publicOrigin(event: ApiEvent): string {
+  const configured = config().PUBLIC_URL;
+  if (configured) return configured.replace(/\/+$/, '');
+  return `https://${event.requestContext.domainName}`;
+}
+
+function parseCookies(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of list ?? []) {
+    for (const part of c.split(';')) {
+      const i = part.indexOf('=');
+      if (i > 0) {
+        const name = part.slice(0, i).trim();
+        // First cookie of a name wins, as browsers send the most specific first.
+        if (!(name in out)) out[name] = part.slice(i + 1).trim();
+      }
+    }
+  }
+  return out;
+}
+
+function header(event: ApiEvent, name: string): string | undefined {
+  const h = event.headers ?? {};
+  const key = Object.keys(h).find((k) => k.toLowerCase() === name);
+  return key ? h[key] : undefined;
+}
+
+/** Edge checks, before any action runs: size, content type, JSON syntax. */
+function parseBody(event: ApiEvent): Pick<Ctx, 'body' | 'bodyKind'> {
+  if (event.body === undefined || event.body === null || event.body === '') return { body: undefined, bodyKind: 'none' };
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.length > MAX_BODY_BYTES) {
+    throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  const type = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = raw.toString('utf8');
+  if (type === 'application/json') {
+    try {
+      return { body: JSON.parse(text) as unknown, bodyKind: 'json' };
+    } catch {
+      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
+  }
+  if (type === 'text/plain') return { body: text, bodyKind: 'text' };
+  if (type === 'application/x-www-form-urlencoded') {
+    return { body: Object.fromEntries(new URLSearchParams(text)), bodyKind: 'form' };
+  }
+  throw new AppError(
+    415,
+    'unsupported_media_type',
+    'Send the body as application/json (or text/plain, or application/x-www-form-urlencoded where a route accepts it).',
+  );
+}
+
+function authenticate(route: Route, event: ApiEvent): User | undefined {
+  if (route.auth !== 'jwt' && route.auth !== 'admin') return undefined;
+  const c = config();
+  const user = userFromClaims(event.requestContext.authorizer?.jwt?.claims, {
+    adminGroupClaim: c.ADMIN_GROUP_CLAIM,
+    adminGroup: c.ADMIN_GROUP,
+  });
+  return route.auth === 'admin' ? requireAdmin(user) : user;
+}
+
+const BASE_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  // The callback URL carries `code` and `state`: never leak it in a Referer.
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+};
+
+function toResult(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  const headers = { ...BASE_HEADERS, 'cache-control': 'no-store', ...(reply.headers ?? {}) };
+  return {
+    statusCode: reply.status,
+    headers,
+    ...(reply.cookies?.length ? { cookies: reply.cookies } : {}),
+    ...(reply.body !== undefined ? { body: reply.body } : {}),
+    ...(reply.isBase64Encoded ? { isBase64Encoded: true } : {}),
+  };
+}
+
+export function errorResult(err: unknown): APIGatewayProxyStructuredResultV2 {
+  const { status, body } = toErrorResponse(err);
+  return toResult({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+}
+
+export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, Action>>) {
+  const table = new Map(routesOf(fn).map((r) => [routeKey(r), r]));
+
+  const core = async (event: ApiEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = table.get(event.routeKey);
+    if (!route) throw new AppError(404, 'not_found', 'No such route.');
+    // Auth first: an unauthenticated caller learns nothing about body rules.
+    const user = route.auth === 'jwt' || route.auth === 'admin' ? authenticate(route, event) : undefined;
+    const { body, bodyKind } = parseBody(event);
+    const action = actions[event.routeKey as RouteKey];
+    if (!action) throw notImplemented();
+    const reply = await action({
+      event,
+      route,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+      body,
+      bodyKind,
+      cookies: parseCookies(event.cookies),
+      ...(user ? { user } : {}),
+      origin: publicOrigin(event),
+    });
+    return toResult(reply);
+  };
+
+  return middy<ApiEvent, APIGatewayProxyStructuredResultV2>(core).use({
+    onError: async (request) => {
+      const err = request.error;
+      const status = err instanceof AppError ? err.status : 500;
+      const fields = {
+        routeKey: request.event?.routeKey,
+        status,
+        code: err instanceof AppError ? err.code : 'internal',
+        detail: err instanceof AppError ? err.detail : undefined,
+        error: err,
+      };
+      if (status >= 500) log.error('request failed', fields);
+      else log.info('request refused', fields);
+      request.response = errorResult(err);
+    },
+  });
+}
+
+/** For actions that need a signed-in user (the route table guarantees it; this narrows the type). */
+export function userOf(ctx: Ctx): User {
+  if (!ctx.user) throw unauthorized();
+  return ctx.user;
+}

@@ -1,0 +1,14 @@
+/**
+ * Validation at the edge (CONVENTIONS §5): every input is parsed by a zod
+ * schema before use, and a failure is a 400 that names the field.
+ */
+import type { z } from 'zod';
+import { badRequest } from './errors';
+
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : where;
+  throw badRequest('invalid_request', `${field}: ${issue.message}`, { field });
+}

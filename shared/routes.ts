@@ -1,0 +1,105 @@
+/**
+ * The route table: the one list of HTTP routes (DESIGN §3b).
+ *
+ * `infra/` builds the HttpApi routes and one Lambda per function from it, and
+ * `local/` builds the local server from it. Nothing else may list routes.
+ * This file is pure data: it must not import handler code, because CDK reads it.
+ */
+
+/**
+ * How a route is authenticated.
+ * - `none`: public (UI assets, health).
+ * - `jwt`: the HTTP API JWT authorizer (any signed-in user).
+ * - `admin`: the JWT authorizer, plus the admin group check inside the function
+ *   (HTTP API JWT authorizers can only check scopes, not group claims).
+ * - `state`: the OAuth callback; authenticated by the single-use state and the
+ *   browser-binding cookie, never by a JWT (the browser arrives from the provider).
+ * - `envToken`: an environment token, checked inside the function; never passes the JWT authorizer.
+ */
+export type AuthKind = 'none' | 'jwt' | 'admin' | 'state' | 'envToken';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export const functionNames = [
+  'ui',
+  'providers',
+  'provider-config',
+  'link-start',
+  'oauth-callback',
+  'links',
+  'me',
+  'git-credential',
+] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+export interface Route {
+  method: HttpMethod;
+  /** API Gateway path syntax: `{name}` for one segment, `{proxy+}` for the rest. */
+  path: string;
+  auth: AuthKind;
+  fn: FunctionName;
+}
+
+export const routes = [
+  { method: 'GET', path: '/', auth: 'none', fn: 'ui' },
+  { method: 'GET', path: '/assets/{proxy+}', auth: 'none', fn: 'ui' },
+  { method: 'GET', path: '/link/{providerId}', auth: 'none', fn: 'ui' },
+  { method: 'GET', path: '/healthz', auth: 'none', fn: 'ui' },
+
+  { method: 'GET', path: '/v1/providers', auth: 'jwt', fn: 'providers' },
+
+  { method: 'GET', path: '/v1/admin/providers', auth: 'admin', fn: 'provider-config' },
+  { method: 'POST', path: '/v1/admin/providers', auth: 'admin', fn: 'provider-config' },
+  { method: 'GET', path: '/v1/admin/providers/{id}', auth: 'admin', fn: 'provider-config' },
+  { method: 'PUT', path: '/v1/admin/providers/{id}', auth: 'admin', fn: 'provider-config' },
+  { method: 'DELETE', path: '/v1/admin/providers/{id}', auth: 'admin', fn: 'provider-config' },
+  { method: 'POST', path: '/v1/admin/providers/{id}/rotate-signing-key', auth: 'admin', fn: 'provider-config' },
+  { method: 'POST', path: '/v1/admin/providers/{id}/confirm-signing-key', auth: 'admin', fn: 'provider-config' },
+
+  { method: 'POST', path: '/v1/links/{providerId}', auth: 'jwt', fn: 'link-start' },
+  { method: 'GET', path: '/oauth/callback', auth: 'state', fn: 'oauth-callback' },
+
+  { method: 'GET', path: '/v1/links', auth: 'jwt', fn: 'links' },
+  { method: 'DELETE', path: '/v1/links/{providerId}', auth: 'jwt', fn: 'links' },
+
+  { method: 'GET', path: '/v1/me/ssh-key', auth: 'jwt', fn: 'me' },
+  { method: 'POST', path: '/v1/me/ssh-key/rotate', auth: 'jwt', fn: 'me' },
+  { method: 'GET', path: '/v1/me/tokens', auth: 'jwt', fn: 'me' },
+  { method: 'POST', path: '/v1/me/tokens', auth: 'jwt', fn: 'me' },
+  { method: 'DELETE', path: '/v1/me/tokens/{id}', auth: 'jwt', fn: 'me' },
+
+  { method: 'POST', path: '/v1/git/credential', auth: 'envToken', fn: 'git-credential' },
+  { method: 'GET', path: '/v1/env/ssh-key', auth: 'envToken', fn: 'git-credential' },
+] as const satisfies readonly Route[];
+
+/** `"GET /v1/links/{providerId}"`: the same string API Gateway puts in `event.routeKey`. */
+export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+
+export const routeKey = (r: Route): string => `${r.method} ${r.path}`;
+
+export const routesOf = (fn: FunctionName): Route[] => routes.filter((r) => r.fn === fn);
+
+/**
+ * What each function may touch. CDK turns this into least-privilege IAM
+ * (DESIGN §5): a function gets only the grants listed here.
+ */
+export interface FunctionNeeds {
+  table?: 'read' | 'readWrite';
+  /** The symmetric token key: encrypt and/or decrypt tokens and SSH private keys. */
+  tokenKey?: 'decrypt' | 'encryptDecrypt';
+  /** The Bitbucket signing key: `generate` makes data key pairs; `sign` may decrypt them. */
+  signingKey?: Array<'generate' | 'sign'>;
+  /** Client secrets under `gitlink/providers/`. */
+  secrets?: 'read' | 'readWrite';
+}
+
+export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
+  ui: {},
+  providers: { table: 'read' },
+  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'readWrite' },
+  'link-start': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
+  'oauth-callback': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
+  links: { table: 'readWrite', tokenKey: 'decrypt', signingKey: ['sign'], secrets: 'read' },
+  me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
+  'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read' },
+};

@@ -1,0 +1,25 @@
+/**
+ * The one DynamoDB table (DESIGN §4). CDK (`infra/storage.ts`) and the local
+ * stack (`ensureTable`) both build it from these names, so they cannot drift.
+ */
+export const tableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+  /** One generic GSI: lists providers (`PROVIDERS`) and counts links per provider (`LINKS#{id}`) without a scan. */
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** Key builders: the only place item keys are spelled. */
+export const keys = {
+  provider: (id: string) => ({ pk: `PROVIDER#${id}`, sk: 'CONFIG' }),
+  state: (hash: string) => ({ pk: `STATE#${hash}`, sk: 'STATE' }),
+  link: (userId: string, providerId: string) => ({ pk: `USER#${userId}`, sk: `LINK#${providerId}` }),
+  sshKey: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SSHKEY' }),
+  envToken: (userId: string, tokenId: string) => ({ pk: `USER#${userId}`, sk: `ENVTOKEN#${tokenId}` }),
+  userPartition: (userId: string) => `USER#${userId}`,
+  providersIndex: 'PROVIDERS',
+  linksOfProvider: (providerId: string) => `LINKS#${providerId}`,
+} as const;
+
+export type ItemKey = { pk: string; sk: string };
