@@ -98,6 +98,10 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
       const url = new URL(req.url ?? '/', origin);
       const body = await readBody(req, MAX_BODY_BYTES * 4);
       if (body === 'too_large') {
+        // Stop reading, answer, and close: the rest of the body must not be parsed as a next request.
+        res.setHeader('connection', 'close');
+        const socket = req.socket;
+        res.on('finish', () => socket?.destroy());
         writeResult(res, errorResult(new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)));
         return;
       }

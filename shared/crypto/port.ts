@@ -7,6 +7,13 @@
  */
 export type EncryptionContext = Record<string, string>;
 
+/**
+ * The encryption-context `purpose` of every signing-key call
+ * (`{purpose: bitbucket-signing, providerId}`, DESIGN §5). IAM conditions
+ * kms:Decrypt on the signing key on it (infra/grants.ts), so both read it here.
+ */
+export const SIGNING_PURPOSE = 'bitbucket-signing';
+
 export interface SigningKeyPair {
   /** SPKI, PEM: what the admin pastes into the Bitbucket Application Link. */
   publicKeyPem: string;

@@ -57,3 +57,6 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
 }
+
+/** A message safe to show a client: an AppError's own, else a generic one. */
+export const safeMessage = (e: unknown): string => (e instanceof AppError ? e.message : 'Unexpected error.');

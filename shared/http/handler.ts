@@ -162,7 +162,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
       const fields = {
         routeKey: request.event?.routeKey,
         status,
-        code: err instanceof AppError ? err.code : 'internal',
+        errorCode: err instanceof AppError ? err.code : 'internal',
         detail: err instanceof AppError ? err.detail : undefined,
         error: err,
       };

@@ -29,6 +29,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableSchema, type ItemKey } from './schema';
 
 export type Item = ItemKey & { ttl?: number; version?: number; [attr: string]: unknown };
+/** What may be written: any object with the keys (interfaces need no index signature). */
+export type Writable = ItemKey & { ttl?: number; version?: number };
 
 /** A conditional write lost. `existing` is the item as it was (undefined if absent). */
 export class ConditionFailed extends Error {
@@ -91,12 +93,12 @@ export class Table {
   }
 
   /** Unconditional put (last writer wins). */
-  async put(item: Item): Promise<void> {
+  async put<T extends Writable>(item: T): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
   /** Put only if no live item holds the key; else `AlreadyExists`. */
-  async putNew(item: Item): Promise<void> {
+  async putNew<T extends Writable>(item: T): Promise<void> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -147,7 +149,7 @@ export class Table {
    * `expectedVersion` (or the item is absent and `expectedVersion` is 0).
    * The new item gets `version = expectedVersion + 1`. A stale writer gets `StaleVersion`.
    */
-  async putVersioned<T extends Item>(item: T, expectedVersion: number): Promise<T & { version: number }> {
+  async putVersioned<T extends Writable>(item: T, expectedVersion: number): Promise<T & { version: number }> {
     const next = { ...item, version: expectedVersion + 1 };
     try {
       await this.doc.send(

@@ -1,0 +1,12 @@
+/** The CDK app: `npx cdk synth|deploy` (cdk.json). Context keys are described in infra/context.ts. */
+import { App } from 'aws-cdk-lib';
+import { addNagChecks } from './nag';
+import { GitlinkStack } from './stack';
+
+const app = new App();
+new GitlinkStack(app, 'Gitlink', {
+  // Region and account from the CLI's profile; nothing in the stack needs them at synth time.
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'gitlink: links Git provider accounts to remote development environments',
+});
+addNagChecks(app);

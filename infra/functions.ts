@@ -1,0 +1,89 @@
+/**
+ * Functions: one NodejsFunction per name in `functionNames` (shared/routes.ts),
+ * all built from one settings object, each with its own role holding only the
+ * grants of its `functionNeeds` row.
+ */
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { functionNames, functionNeeds, type FunctionName } from '../shared/routes';
+import { bundling, runtime } from './bundling';
+import type { GitlinkContext } from './context';
+import { grantNeeds } from './grants';
+import type { Identity } from './identity';
+
+const projectRoot = path.join(__dirname, '..');
+
+/** `functions/<name>.ts`: the handler file of a function (DESIGN §7). */
+export const entryFor = (name: FunctionName): string => path.join(projectRoot, 'functions', `${name}.ts`);
+
+export interface FunctionsProps {
+  ctx: GitlinkContext;
+  table: ITable;
+  tokenKey: IKey;
+  signingKey: IKey;
+  identity: Identity;
+}
+
+export class Functions extends Construct {
+  readonly byName: Record<FunctionName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { ctx, identity } = props;
+
+    // Never the API's own URL: the API depends on the functions, so that would be a
+    // CloudFormation cycle. Without a domain, functions use requestContext.domainName (DESIGN §6).
+    const environment: Record<string, string> = {
+      TABLE_NAME: props.table.tableName,
+      TOKEN_KEY_ID: props.tokenKey.keyArn,
+      SIGNING_KEY_ID: props.signingKey.keyArn,
+      GITLINK_MODE: 'aws',
+      GITLINK_CRYPTO: 'aws',
+      ADMIN_GROUP_CLAIM: ctx.adminGroupClaim,
+      ADMIN_GROUP: ctx.adminGroup,
+      OIDC_ISSUER: identity.issuer,
+      OIDC_CLIENT_ID: identity.clientId,
+      ...(ctx.domain ? { PUBLIC_URL: ctx.domain } : {}),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const byName = {} as Record<FunctionName, NodejsFunction>;
+    for (const name of functionNames) {
+      // An own role per function instead of the shared AWSLambdaBasicExecutionRole
+      // managed policy: it may write to its own log group only.
+      const role = new Role(this, `${name}-role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `gitlink ${name} function`,
+      });
+      const logGroup = new LogGroup(this, `${name}-logs`, { retention: RetentionDays.ONE_MONTH });
+      logGroup.grantWrite(role);
+
+      const fn = new NodejsFunction(this, name, {
+        entry: entryFor(name),
+        handler: 'handler',
+        description: `gitlink ${name}`,
+        runtime,
+        architecture: Architecture.ARM_64,
+        memorySize: 512,
+        // Below the HTTP API's 30 s integration limit, so the function's own error wins the race.
+        timeout: Duration.seconds(29),
+        role,
+        logGroup,
+        environment,
+        bundling,
+        projectRoot,
+        depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      });
+      grantNeeds(role, functionNeeds[name], props);
+      byName[name] = fn;
+    }
+    this.byName = byName;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What ships: each function bundled exactly as CDK bundles it (infra/bundling.ts)
+ * builds, and carries no sandbox or test code: no local/ or test/ module, no
+ * devDependency, and not the marker string sandbox code carries.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../../infra/bundling';
+import { entryFor } from '../../infra/functions';
+import { functionNames } from '../../shared/routes';
+import { projectRoot } from './synth';
+
+const MARKER = 'SANDBOX_MARKER_DO_NOT_SHIP';
+const devDependencies = Object.keys(
+  (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> })
+    .devDependencies ?? {},
+);
+
+describe.each([...functionNames])('bundle of %s', (name) => {
+  let bundle: { js: string; inputs: string[] };
+
+  beforeAll(async () => {
+    const result = await build({ ...esbuildOptions(entryFor(name), projectRoot), write: false, metafile: true, logLevel: 'silent' });
+    const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+    // Metafile input keys are relative to absWorkingDir (the project root); a leading `/`
+    // lets one pattern match a top-level `test/…` as well as a nested `…/test/…`.
+    bundle = { js: js?.text ?? '', inputs: Object.keys(result.metafile.inputs).map((p) => `/${p}`) };
+  }, 60_000);
+
+  test('builds from its own entry', () => {
+    expect(bundle.js.length).toBeGreaterThan(0);
+    expect(bundle.inputs).toContain(`/functions/${name}.ts`);
+  });
+
+  test(`contains no ${MARKER}`, () => {
+    expect(bundle.js).not.toContain(MARKER);
+  });
+
+  test('imports nothing from test/ or local/', () => {
+    expect(bundle.inputs.filter((p) => p.includes('/test/') || p.includes('/local/'))).toEqual([]);
+  });
+
+  test('includes no devDependency (dynalite, fast-check, aws-cdk-lib, …)', () => {
+    const shipped = bundle.inputs.filter((p) => devDependencies.some((d) => p.includes(`/node_modules/${d}/`)));
+    expect(shipped).toEqual([]);
+  });
+});

@@ -1,0 +1,346 @@
+/**
+ * The synthesized stack matches the design (DESIGN §3b–§6) and is generated
+ * from shared/routes.ts and shared/store/schema.ts, not from a second list.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { functionNames, functionNeeds, routes, type FunctionName } from '../../shared/routes';
+import { SECRET_PREFIX } from '../../shared/secrets/port';
+import { tableSchema } from '../../shared/store/schema';
+import { usesJwtAuthorizer } from '../../infra/api';
+import { SIGNING_PURPOSE } from '../../shared/crypto/port';
+import { logicalId, synth } from './synth';
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+const { stack, template } = synth();
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+const tableId = logicalId(stack, stack.storage.table);
+const tokenKeyId = logicalId(stack, stack.keys.tokenKey);
+const signingKeyId = logicalId(stack, stack.keys.signingKey);
+const apiId = logicalId(stack, stack.api.httpApi);
+const authorizer = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!.Properties as {
+  JwtConfiguration: { Issuer: unknown };
+};
+
+const arr = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+
+/** Every statement of every policy attached to the function's role. */
+function statementsOf(name: FunctionName): Statement[] {
+  const role = logicalId(stack, stack.functions.byName[name].role!);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && mentions(r.Properties.Roles, role))
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (sts: Statement[]) => sts.flatMap((s) => arr(s.Action));
+const on = (sts: Statement[], id: string) => sts.filter((s) => mentions(s.Resource, id));
+
+describe('Storage: the table of DESIGN §4, from schema.ts', () => {
+  test('on-demand, pk/sk, TTL, PITR, encryption, deletion protection', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: tableSchema.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+
+  test('gsi1 with ALL projection', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: tableSchema.gsi1.name,
+          KeySchema: [
+            { AttributeName: tableSchema.gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: tableSchema.gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
+  test('deletionProtection context can turn protection off (string from -c)', () => {
+    synth({ deletionProtection: 'false' }).template.hasResourceProperties('AWS::DynamoDB::Table', {
+      DeletionProtectionEnabled: false,
+    });
+  });
+});
+
+describe('Keys: two symmetric KMS keys (DESIGN §5)', () => {
+  test('rotation on, retained', () => {
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    for (const id of [tokenKeyId, signingKeyId]) {
+      expect(template.toJSON().Resources[id]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: { EnableKeyRotation: true },
+      });
+    }
+  });
+
+  test('key policies name no function role: grants live only in each role', () => {
+    for (const id of [tokenKeyId, signingKeyId]) {
+      const policy = resources[id]!.Properties.KeyPolicy as { Statement: Statement[] };
+      expect(policy.Statement).toHaveLength(1);
+      expect(JSON.stringify(policy.Statement[0]!.Resource)).toBe('"*"');
+      expect(JSON.stringify(policy)).toContain(':root');
+    }
+  });
+});
+
+describe('Api: one HttpApi, one route per row of the route table', () => {
+  test('one API, one JWT authorizer, no CORS', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        // Cognito's `iss`: https://cognito-idp.{region}.amazonaws.com/{poolId}
+        Issuer: {
+          'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: logicalId(stack, stack.identity.userPool!) }]],
+        },
+        Audience: [{ Ref: logicalId(stack, stack.identity.client!) }],
+      },
+    });
+  });
+
+  test('route count equals the route table', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+  });
+
+  const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!;
+  test.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (routeKey, r) => {
+    const found = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
+    expect(found).toHaveLength(1);
+    const props = found[0]!.Properties as Json;
+    if (usesJwtAuthorizer(r.auth)) {
+      expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    } else {
+      expect(props.AuthorizationType).toBe('NONE');
+      expect(props.AuthorizerId).toBeUndefined();
+    }
+    // The route reaches the function the table names.
+    const integrationId = JSON.stringify(props.Target).match(/"Ref":"([^"]+)"/)![1]!;
+    const uri = resources[integrationId]!.Properties.IntegrationUri;
+    expect(mentions(uri, logicalId(stack, stack.functions.byName[r.fn]))).toBe(true);
+  });
+
+  test('$default stage with access logs and throttling', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+});
+
+describe('Functions: one Lambda per function name', () => {
+  test('no other Lambda (no log-retention or other custom-resource functions)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionNames.length);
+  });
+
+  test.each([...functionNames])('%s: runtime, arm64, memory, timeout, env, log retention', (name) => {
+    const fn = resources[logicalId(stack, stack.functions.byName[name])]!;
+    const p = fn.Properties as {
+      Runtime: string;
+      Architectures: string[];
+      MemorySize: number;
+      Timeout: number;
+      Handler: string;
+      Environment: { Variables: Json };
+      LoggingConfig: { LogGroup: { Ref: string } };
+    };
+    expect(Number(/^nodejs(\d+)\.x$/.exec(p.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.MemorySize).toBe(512);
+    expect(p.Timeout).toBeLessThan(30);
+    expect(p.Handler).toBe('index.handler');
+    const env = p.Environment.Variables;
+    expect(env).toMatchObject({
+      TABLE_NAME: { Ref: tableId },
+      TOKEN_KEY_ID: { 'Fn::GetAtt': [tokenKeyId, 'Arn'] },
+      SIGNING_KEY_ID: { 'Fn::GetAtt': [signingKeyId, 'Arn'] },
+      GITLINK_MODE: 'aws',
+      GITLINK_CRYPTO: 'aws',
+      ADMIN_GROUP_CLAIM: 'cognito:groups',
+      ADMIN_GROUP: 'gitlink-admins',
+      OIDC_CLIENT_ID: { Ref: logicalId(stack, stack.identity.client!) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    // The UI signs in against exactly the issuer the authorizer trusts.
+    expect(env.OIDC_ISSUER).toEqual(authorizer.JwtConfiguration.Issuer);
+    expect(env.PUBLIC_URL).toBeUndefined();
+    // The API's own URL in the env would be a CloudFormation cycle (DESIGN §6).
+    expect(mentions(env, apiId)).toBe(false);
+    const logGroup = resources[p.LoggingConfig.LogGroup.Ref]!;
+    expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('IAM: least privilege generated from functionNeeds (DESIGN §5)', () => {
+  const dataService = /^(kms|dynamodb|secretsmanager):/;
+
+  describe.each([...functionNames])('%s', (name) => {
+    const needs = functionNeeds[name];
+    const sts = statementsOf(name);
+    const actions = actionsOf(sts);
+
+    test('Allow only; no service-wide or wildcard data actions; no Resource "*"', () => {
+      expect(sts.every((s) => s.Effect === 'Allow')).toBe(true);
+      for (const a of actions) {
+        expect(a).not.toBe('*');
+        expect(a).not.toMatch(/^(kms|dynamodb|secretsmanager):\*$/);
+        if (dataService.test(a)) expect(a).not.toContain('*');
+      }
+      for (const s of sts) expect(arr(s.Resource)).not.toContain('*');
+    });
+
+    test('table: exactly the access its needs list', () => {
+      const tableActions = actionsOf(on(sts, tableId));
+      expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(tableActions.sort());
+      if (!needs.table) expect(tableActions).toEqual([]);
+      // DESIGN §4: code never scans, so no role may.
+      expect(tableActions).not.toContain('dynamodb:Scan');
+      if (needs.table === 'read') {
+        expect(tableActions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+        expect(tableActions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+        expect(tableActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+      }
+      if (needs.table === 'readWrite') {
+        expect(tableActions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+      }
+    });
+
+    test('token key: decrypt, or encrypt+decrypt, or nothing', () => {
+      const tokenActions = actionsOf(on(sts, tokenKeyId)).sort();
+      const expected =
+        needs.tokenKey === 'decrypt' ? ['kms:Decrypt'] : needs.tokenKey === 'encryptDecrypt' ? ['kms:Decrypt', 'kms:Encrypt'] : [];
+      expect(tokenActions).toEqual(expected);
+    });
+
+    test('signing key: only signers decrypt, only generators generate, always under the purpose condition', () => {
+      const signing = on(sts, signingKeyId);
+      const condition = { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_PURPOSE } };
+      for (const s of signing) {
+        expect(s.Condition).toEqual(condition);
+        expect(arr(s.Resource)).toHaveLength(1);
+      }
+      const signingActions = actionsOf(signing).sort();
+      const expected = [
+        ...(needs.signingKey?.includes('sign') ? ['kms:Decrypt'] : []),
+        ...(needs.signingKey?.includes('generate') ? ['kms:GenerateDataKeyPairWithoutPlaintext'] : []),
+      ].sort();
+      expect(signingActions).toEqual(expected);
+      // Every KMS action is on one of the two keys: nothing on other keys or on "*".
+      const kms = sts.filter((s) => arr(s.Action).some((a) => a.startsWith('kms:')));
+      for (const s of kms) expect(mentions(s.Resource, tokenKeyId) || mentions(s.Resource, signingKeyId)).toBe(true);
+    });
+
+    test('secrets: only under gitlink/providers/, write only for readWrite', () => {
+      const secrets = sts.filter((s) => arr(s.Action).some((a) => a.startsWith('secretsmanager:')));
+      for (const s of secrets) {
+        expect(arr(s.Resource)).toHaveLength(1);
+        expect(JSON.stringify(arr(s.Resource)[0])).toMatch(new RegExp(`:secret:${SECRET_PREFIX}\\*"\\]\\]\\}$`));
+      }
+      const got = actionsOf(secrets).sort();
+      const read = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+      const write = ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'];
+      const expected = needs.secrets === 'read' ? read : needs.secrets === 'readWrite' ? [...read, ...write] : [];
+      expect(got).toEqual(expected.sort());
+    });
+
+    test('logs: its own log group only', () => {
+      const logs = sts.filter((s) => arr(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logs).toHaveLength(1);
+      const own = logicalId(stack, stack.functions.byName[name].logGroup);
+      expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [own, 'Arn'] });
+    });
+  });
+
+  test('no function role carries a managed policy', () => {
+    for (const name of functionNames) {
+      const role = resources[logicalId(stack, stack.functions.byName[name].role!)]!;
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('Identity (DESIGN §6)', () => {
+  test('default: a Cognito pool, a public PKCE client, the admin group', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: Match.arrayWith(['openid']),
+      CallbackURLs: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'gitlink-admins' });
+  });
+
+  test('external issuer: no Cognito, the authorizer trusts the issuer and audience from context', () => {
+    const ext = synth({ issuer: 'https://login.example.com/', audience: 'gitlink-ui,gitlink-cli' }).template;
+    ext.resourceCountIs('AWS::Cognito::UserPool', 0);
+    ext.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://login.example.com/', Audience: ['gitlink-ui', 'gitlink-cli'] },
+    });
+    ext.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OIDC_ISSUER: 'https://login.example.com/', OIDC_CLIENT_ID: 'gitlink-ui' }) },
+    });
+  });
+
+  test('an issuer without an audience is refused', () => {
+    expect(() => synth({ issuer: 'https://login.example.com/' })).toThrow(/audience/);
+  });
+});
+
+describe('Outputs: every URL an admin needs', () => {
+  test('default: API URL, callback, Cognito ids, issuer, table', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const key of ['Url', 'OAuthCallbackUrl', 'ApiEndpoint', 'UserPoolId', 'OidcClientId', 'OidcIssuer', 'SignInDomain', 'TableName']) {
+      expect(outputs[key]).toBeDefined();
+    }
+    expect(JSON.stringify(outputs.OAuthCallbackUrl!.Value)).toContain('/oauth/callback');
+    expect(mentions(outputs.Url!.Value, apiId)).toBe(true);
+  });
+
+  test('with a domain: the domain is the URL, the callback, and PUBLIC_URL', () => {
+    const d = synth({ domain: 'https://git.example.com' }).template;
+    d.hasOutput('Url', { Value: 'https://git.example.com/' });
+    d.hasOutput('OAuthCallbackUrl', { Value: 'https://git.example.com/oauth/callback' });
+    const fns = Object.values(d.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(functionNames.length);
+    for (const fn of fns) {
+      expect((fn.Properties as { Environment: { Variables: Json } }).Environment.Variables.PUBLIC_URL).toBe('https://git.example.com');
+    }
+    d.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://git.example.com/'] });
+  });
+
+  test('a domain must be a bare https origin', () => {
+    expect(() => synth({ domain: 'http://git.example.com' })).toThrow(/https origin/);
+    expect(() => synth({ domain: 'https://git.example.com/gitlink' })).toThrow(/https origin/);
+  });
+});
