@@ -1,4 +1,33 @@
-/** `links`: see DESIGN §3b. Routes without an action answer 501 until their issue lands. */
-import { makeHandler } from '../shared/http/handler';
+/** `links`: a developer's links; unlink deletes the key, revokes the token and forgets the link. */
+import { config } from '../shared/config';
+import { createDeps } from '../shared/deps';
+import { makeHandler, userOf } from '../shared/http/handler';
+import { json } from '../shared/http/reply';
+import { parseInput } from '../shared/http/validate';
+import { providerId } from '../shared/admin/provider-input';
+import { unlink } from '../shared/links/unlink';
 
-export const handler = makeHandler('links', {});
+const deps = createDeps(config());
+
+export const handler = makeHandler('links', {
+  'GET /v1/links': async (ctx) => {
+    const links = await deps.links.listForUser(userOf(ctx).id);
+    return json(200, {
+      links: links.map((l) => ({
+        providerId: l.providerId,
+        login: l.login,
+        accountId: l.accountId,
+        scopes: l.scopes,
+        sshKeyRegistered: !!l.sshKeyId,
+        needsRelink: !!l.needsRelink,
+        ...(l.relinkReason ? { relinkReason: l.relinkReason } : {}),
+        ...(l.expiresAt ? { expiresAt: new Date(l.expiresAt).toISOString() } : {}),
+        linkedAt: l.linkedAt,
+      })),
+    });
+  },
+  'DELETE /v1/links/{providerId}': async (ctx) => {
+    const id = parseInput(providerId, ctx.params.providerId, 'providerId');
+    return json(200, await unlink(deps, userOf(ctx).id, id, ctx.origin));
+  },
+});

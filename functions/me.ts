@@ -1,4 +1,17 @@
-/** `me`: see DESIGN §3b. Routes without an action answer 501 until their issue lands. */
-import { makeHandler } from '../shared/http/handler';
+/** `me`: the developer's SSH key and environment tokens. */
+import { config } from '../shared/config';
+import { createDeps } from '../shared/deps';
+import { makeHandler, userOf } from '../shared/http/handler';
+import { json } from '../shared/http/reply';
+import { rotateUserKey } from '../shared/ssh/rotate';
+import { ensureUserKey } from '../shared/ssh/user-key';
 
-export const handler = makeHandler('me', {});
+const deps = createDeps(config());
+
+export const handler = makeHandler('me', {
+  'GET /v1/me/ssh-key': async (ctx) => {
+    const key = await ensureUserKey(deps, userOf(ctx).id);
+    return json(200, { publicKey: key.publicKey, fingerprint: key.fingerprint, type: 'ed25519', createdAt: key.createdAt });
+  },
+  'POST /v1/me/ssh-key/rotate': async (ctx) => json(200, await rotateUserKey(deps, userOf(ctx).id, ctx.origin)),
+});

@@ -1,4 +1,17 @@
-/** `oauth-callback`: see DESIGN §3b. Routes without an action answer 501 until their issue lands. */
+/** `oauth-callback`: `GET /oauth/callback` finishes a link and redirects the browser to the UI. */
+import { config } from '../shared/config';
+import { createDeps } from '../shared/deps';
 import { makeHandler } from '../shared/http/handler';
+import { redirect } from '../shared/http/reply';
+import { callbackQuery, finishLink } from '../shared/links/callback';
 
-export const handler = makeHandler('oauth-callback', {});
+const deps = createDeps(config());
+
+export const handler = makeHandler('oauth-callback', {
+  'GET /oauth/callback': async ({ query, cookies, origin }) => {
+    const parsed = callbackQuery.safeParse(query);
+    if (!parsed.success) return redirect(`${origin}/?error=invalid_request`);
+    const out = await finishLink(deps, origin, parsed.data, cookies);
+    return redirect(out.location, { cookies: out.cookies });
+  },
+});

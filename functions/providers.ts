@@ -1,4 +1,30 @@
-/** `providers`: see DESIGN §3b. Routes without an action answer 501 until their issue lands. */
-import { makeHandler } from '../shared/http/handler';
+/** `providers`: the providers a developer can link, with this developer's link status. */
+import { config } from '../shared/config';
+import { createDeps } from '../shared/deps';
+import { makeHandler, userOf } from '../shared/http/handler';
+import { json } from '../shared/http/reply';
+import { providerFor } from '../shared/providers';
 
-export const handler = makeHandler('providers', {});
+const deps = createDeps(config());
+
+export const handler = makeHandler('providers', {
+  'GET /v1/providers': async (ctx) => {
+    const user = userOf(ctx);
+    const [providers, links] = await Promise.all([deps.providers.list(), deps.links.listForUser(user.id)]);
+    const byProvider = new Map(links.map((l) => [l.providerId, l]));
+    return json(200, {
+      providers: providers.map((p) => {
+        const link = byProvider.get(p.id);
+        return {
+          id: p.id,
+          type: p.type,
+          displayName: p.displayName,
+          baseUrl: p.baseUrl,
+          gitOverHttps: providerFor(p.type).gitUsername !== undefined,
+          linked: !!link,
+          ...(link ? { login: link.login, needsRelink: !!link.needsRelink, ...(link.relinkReason ? { relinkReason: link.relinkReason } : {}) } : {}),
+        };
+      }),
+    });
+  },
+});

@@ -11,6 +11,10 @@ import { AwsSecrets } from './secrets/aws';
 import { CachedSecrets } from './secrets/cached';
 import { FileSecrets } from './secrets/file';
 import type { Secrets } from './secrets/port';
+import { LinkStore } from './store/links';
+import { ProviderStore } from './store/providers';
+import { SshKeyStore } from './store/ssh-keys';
+import { StateStore } from './store/states';
 import { Table } from './store/table';
 
 export interface Deps {
@@ -18,8 +22,22 @@ export interface Deps {
   table: Table;
   crypto: Crypto;
   secrets: Secrets;
+  providers: ProviderStore;
+  links: LinkStore;
+  states: StateStore;
+  sshKeys: SshKeyStore;
   /** Milliseconds since epoch; injectable so tests can move time. */
   now: () => number;
+}
+
+/** The stores over one table. */
+export function stores(table: Table) {
+  return {
+    providers: new ProviderStore(table),
+    links: new LinkStore(table),
+    states: new StateStore(table),
+    sshKeys: new SshKeyStore(table),
+  };
 }
 
 export function createDeps(config: Config): Deps {
@@ -35,5 +53,5 @@ export function createDeps(config: Config): Deps {
   const inner: Secrets = embedded
     ? new FileSecrets({ dataDir: config.GITLINK_DATA_DIR })
     : new AwsSecrets({ region: config.AWS_REGION });
-  return { config, table, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), now: Date.now };
+  return { config, table, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), ...stores(table), now: Date.now };
 }

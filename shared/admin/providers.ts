@@ -1,0 +1,160 @@
+/**
+ * Provider administration (`provider-config` function): create, read, update,
+ * delete; client secrets go to Secrets Manager and are never answered back.
+ */
+import type { Deps } from '../deps';
+import { badRequest, conflict, notFound } from '../http/errors';
+import { parseInput } from '../http/validate';
+import { callbackUrlFor, signingContext } from '../links/provider-context';
+import { providerFor, supportedTypes } from '../providers';
+import type { ProviderConfig } from '../providers/types';
+import { AlreadyExists } from '../store/table';
+import { providerInputSchemas, type ProviderCreateInput } from './provider-input';
+
+/** The public view of a provider for admins: everything needed to register gitlink with it. */
+export function adminView(config: ProviderConfig, origin: string) {
+  const provider = providerFor(config.type);
+  return {
+    id: config.id,
+    type: config.type,
+    displayName: config.displayName,
+    baseUrl: config.baseUrl,
+    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+    clientId: config.clientId,
+    clientSecretSet: config.clientSecretSet,
+    scopes: config.scopes,
+    pkce: config.pkce,
+    homepageUrl: `${origin}/`,
+    callbackUrl: callbackUrlFor(origin),
+    setupHint: provider.setupHint,
+    ...(provider.clientCredentials === 'rsa-signing-key'
+      ? {
+          consumerKey: config.consumerKey,
+          consumerName: config.consumerName,
+          publicKeyPem: config.signingKey?.publicKeyPem,
+          ...(config.pendingSigningKey ? { pendingPublicKeyPem: config.pendingSigningKey.publicKeyPem } : {}),
+        }
+      : {}),
+    createdAt: config.createdAt,
+    updatedAt: config.updatedAt,
+  };
+}
+
+function schemas(deps: Deps) {
+  return providerInputSchemas(deps.config.ALLOW_HTTP_LOOPBACK);
+}
+
+function checkType(type: ProviderConfig['type']) {
+  if (!supportedTypes().includes(type)) {
+    throw badRequest('invalid_request', `type: "${type}" is not supported yet (supported: ${supportedTypes().join(', ')})`, { field: 'type' });
+  }
+}
+
+export async function createProvider(deps: Deps, body: unknown, origin: string) {
+  const input: ProviderCreateInput = parseInput(schemas(deps).create, body);
+  checkType(input.type);
+  const provider = providerFor(input.type);
+  const now = new Date(deps.now()).toISOString();
+  const usesSecret = provider.clientCredentials === 'secret';
+  if (usesSecret && !input.clientId) throw badRequest('invalid_request', 'clientId: required', { field: 'clientId' });
+  const consumerKey = input.consumerKey ?? 'gitlink';
+  const config: ProviderConfig = {
+    id: input.id,
+    type: input.type,
+    displayName: input.displayName,
+    baseUrl: input.baseUrl,
+    ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
+    clientId: usesSecret ? input.clientId! : consumerKey,
+    scopes: input.scopes ?? provider.defaultScopes,
+    pkce: input.pkce ?? provider.defaultPkce(input.baseUrl),
+    clientSecretSet: usesSecret && !!input.clientSecret,
+    ...(usesSecret
+      ? {}
+      : {
+          consumerKey,
+          consumerName: input.consumerName ?? 'gitlink',
+          signingKey: await deps.crypto.generateSigningKeyPair(signingContext(input.id)),
+        }),
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (await deps.providers.get(config.id)) throw conflict('provider_exists', `A provider "${config.id}" exists already.`);
+  // The secret first: a provider never claims `clientSecretSet` without one.
+  if (usesSecret && input.clientSecret) await deps.secrets.put(config.id, input.clientSecret);
+  try {
+    await deps.providers.create(config);
+  } catch (e) {
+    if (e instanceof AlreadyExists) throw conflict('provider_exists', `A provider "${config.id}" exists already.`);
+    throw e;
+  }
+  return adminView(config, origin);
+}
+
+export async function getProvider(deps: Deps, id: string) {
+  const config = await deps.providers.get(id);
+  if (!config) throw notFound('unknown_provider', `No provider "${id}" is configured.`);
+  return config;
+}
+
+export async function updateProvider(deps: Deps, id: string, body: unknown, origin: string) {
+  const current = await getProvider(deps, id);
+  const input = parseInput(schemas(deps).update, body);
+  if (input.id !== undefined && input.id !== id) throw badRequest('invalid_request', 'id: cannot be changed', { field: 'id' });
+  if (input.type !== undefined && input.type !== current.type) throw badRequest('invalid_request', 'type: cannot be changed; create a new provider', { field: 'type' });
+  const provider = providerFor(current.type);
+  const usesSecret = provider.clientCredentials === 'secret';
+  const { apiUrl, clientSecret, id: _id, type: _type, ...rest } = input;
+  const next: ProviderConfig = {
+    ...current,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...(usesSecret ? {} : { clientId: input.consumerKey ?? current.consumerKey ?? current.clientId }),
+    updatedAt: new Date(deps.now()).toISOString(),
+  };
+  if (apiUrl === null) delete next.apiUrl;
+  else if (apiUrl) next.apiUrl = apiUrl;
+  if (usesSecret && clientSecret) {
+    await deps.secrets.put(id, clientSecret);
+    next.clientSecretSet = true;
+  }
+  await deps.providers.replace(next);
+  return adminView(next, origin);
+}
+
+/**
+ * Deletes the provider, its client secret and its links. The links' tokens are
+ * useless without the provider's client config, and keeping them would keep
+ * credentials at rest for nothing; the answer says how many there were.
+ */
+export async function deleteProvider(deps: Deps, id: string) {
+  await getProvider(deps, id);
+  const links = await deps.links.listForProvider(id);
+  await Promise.all(links.map((l) => deps.links.delete(l.userId, id)));
+  await deps.secrets.delete(id);
+  await deps.providers.delete(id);
+  return { deleted: id, links: links.length };
+}
+
+/** A new signing key pair, pending until the admin confirms it is in the Application Link. */
+export async function rotateSigningKey(deps: Deps, id: string, origin: string) {
+  const current = await getProvider(deps, id);
+  if (providerFor(current.type).clientCredentials !== 'rsa-signing-key') {
+    throw badRequest('no_signing_key', `Provider "${id}" does not use a signing key.`);
+  }
+  const next: ProviderConfig = {
+    ...current,
+    pendingSigningKey: await deps.crypto.generateSigningKeyPair(signingContext(id)),
+    updatedAt: new Date(deps.now()).toISOString(),
+  };
+  await deps.providers.replace(next);
+  return adminView(next, origin);
+}
+
+/** The admin has pasted the new public key: it becomes the signing key, and the old one is dropped. */
+export async function confirmSigningKey(deps: Deps, id: string, origin: string) {
+  const current = await getProvider(deps, id);
+  if (!current.pendingSigningKey) throw conflict('no_pending_key', `Provider "${id}" has no rotated key waiting for confirmation.`);
+  const { pendingSigningKey, ...rest } = current;
+  const next: ProviderConfig = { ...rest, signingKey: pendingSigningKey, updatedAt: new Date(deps.now()).toISOString() };
+  await deps.providers.replace(next);
+  return adminView(next, origin);
+}

@@ -1,0 +1,61 @@
+/**
+ * `DELETE /v1/links/{providerId}` (DESIGN §3 "Unlink"): delete the SSH key at
+ * the provider, revoke the token where the provider can, then forget the link.
+ * The link is forgotten even when the provider is unreachable; the answer says
+ * which steps succeeded so the developer knows what to clean up by hand.
+ */
+import type { Deps } from '../deps';
+import { notFound, safeMessage } from '../http/errors';
+import { log } from '../log';
+import { providerFor } from '../providers';
+import type { TokenSet } from '../providers/types';
+import { providerContext } from './provider-context';
+import { decryptTokens } from './tokens';
+
+export type StepResult = 'ok' | 'failed' | 'skipped' | 'unsupported';
+
+export interface UnlinkReport {
+  providerId: string;
+  sshKey: StepResult;
+  token: StepResult;
+  link: 'deleted';
+  /** Client-safe reasons for failed steps. */
+  errors: Record<string, string>;
+}
+
+export async function unlink(deps: Deps, userId: string, providerId: string, origin: string): Promise<UnlinkReport> {
+  const link = await deps.links.get(userId, providerId);
+  if (!link) throw notFound('not_linked', `You have no link to "${providerId}".`);
+  const report: UnlinkReport = { providerId, sshKey: 'skipped', token: 'skipped', link: 'deleted', errors: {} };
+  const config = await deps.providers.get(providerId);
+
+  let tokens: TokenSet | undefined;
+  try {
+    tokens = await decryptTokens(deps.crypto, link);
+  } catch (e) {
+    log.error('unlink: tokens could not be decrypted', { providerId, error: e });
+  }
+
+  if (config && tokens) {
+    const provider = providerFor(config.type);
+    const ctx = providerContext(deps, config, origin);
+    if (link.sshKeyId) {
+      try {
+        await provider.api(ctx, tokens).deleteSshKey(link.sshKeyId);
+        report.sshKey = 'ok';
+      } catch (e) {
+        report.sshKey = 'failed';
+        report.errors.sshKey = safeMessage(e);
+      }
+    }
+    try {
+      report.token = await provider.revoke(ctx, tokens);
+    } catch (e) {
+      report.token = 'failed';
+      report.errors.token = safeMessage(e);
+    }
+  }
+  await deps.links.delete(userId, providerId);
+  log.info('unlinked', { providerId, userId, sshKey: report.sshKey, token: report.token });
+  return report;
+}

@@ -1,0 +1,104 @@
+/**
+ * GitHub (github.com and GitHub Enterprise Server).
+ *
+ * OAuth web flow: https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+ * SSH keys:       https://docs.github.com/en/rest/users/keys
+ * Grant revoke:   https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
+ *
+ * Provider deviations from RFC 6749, handled here or by oauth2.ts's tolerant parser:
+ * - the token endpoint answers form-encoded unless asked for JSON (we send `Accept: application/json`);
+ * - token errors come back with HTTP 200 and an `error` field (e.g. `bad_verification_code`);
+ * - the granted `scope` is comma-separated;
+ * - OAuth-app tokens do not expire; GitHub App user tokens expire after 8 h with
+ *   single-use refresh tokens (`expires_in`, `refresh_token`), handled by the generic refresh.
+ */
+import { z } from 'zod';
+import { apiFailure, ProviderError } from './http';
+import { oauth2Protocol } from './oauth2';
+import { bearer, keyMaterial, rest } from './rest';
+import type { Provider, ProviderConfig, ProviderContext, TokenSet } from './types';
+
+const isDotCom = (baseUrl: string) => new URL(baseUrl).hostname === 'github.com';
+
+/** api.github.com for github.com; `https://HOST/api/v3` for GHES; an explicit apiUrl wins. */
+export function githubApiUrl(config: Pick<ProviderConfig, 'baseUrl' | 'apiUrl'>): string {
+  if (config.apiUrl) return config.apiUrl.replace(/\/+$/, '');
+  return isDotCom(config.baseUrl) ? 'https://api.github.com' : `${config.baseUrl.replace(/\/+$/, '')}/api/v3`;
+}
+
+const api = (ctx: ProviderContext, token: string) =>
+  rest(githubApiUrl(ctx.config), bearer(token), ctx.timeoutMs, {
+    accept: 'application/vnd.github+json',
+    'x-github-api-version': '2022-11-28',
+  });
+
+const user = z.object({ id: z.number(), login: z.string().min(1) });
+const key = z.object({ id: z.number(), key: z.string() });
+
+export const github: Provider = {
+  type: 'github',
+  // repo: git over HTTPS; admin:public_key: add *and* delete keys (write: only adds); read:user: GET /user.
+  defaultScopes: ['repo', 'admin:public_key', 'read:user'],
+  // github.com supports PKCE (S256); GHES versions differ, so it is a per-provider switch, off by default.
+  defaultPkce: isDotCom,
+  gitUsername: 'x-access-token',
+  clientCredentials: 'secret',
+  refreshable: true,
+  sshHost: (c) => new URL(c.baseUrl).hostname,
+  gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  setupHint:
+    'GitHub → Settings → Developer settings → OAuth Apps → New OAuth App (for GHES, the same on your server). Paste the Homepage URL and the Authorization callback URL.',
+
+  ...oauth2Protocol((ctx) => {
+    const base = ctx.config.baseUrl.replace(/\/+$/, '');
+    return {
+      authorizeUrl: `${base}/login/oauth/authorize`,
+      tokenUrl: `${base}/login/oauth/access_token`,
+      clientAuth: 'body',
+      refreshNeedsRedirectUri: false,
+    };
+  }),
+
+  /** DELETE /applications/{client_id}/grant revokes every token of the grant, and GitHub then deletes the SSH keys the app created. */
+  async revoke(ctx: ProviderContext, tokens: TokenSet) {
+    const secret = await ctx.clientSecret();
+    const basic = Buffer.from(`${ctx.config.clientId}:${secret}`).toString('base64');
+    const r = rest(githubApiUrl(ctx.config), () => ({ authorization: `Basic ${basic}` }), ctx.timeoutMs, {
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    });
+    // 404: the grant is already gone, which is what we wanted.
+    await r.expect('revoke the grant', [204, 404], 'DELETE', `/applications/${encodeURIComponent(ctx.config.clientId)}/grant`, {
+      access_token: tokens.accessToken,
+    });
+    return 'ok';
+  },
+
+  api(ctx, tokens) {
+    const r = api(ctx, tokens.accessToken);
+    return {
+      async identity() {
+        const res = await r.expect('read the account', [200], 'GET', '/user');
+        const u = user.safeParse(res.json);
+        if (!u.success) throw new ProviderError('refused', 'identity_failed', 'GitHub answered /user without an account.');
+        return { accountId: String(u.data.id), login: u.data.login };
+      },
+      async addSshKey(publicKey, title) {
+        const res = await r.call('POST', '/user/keys', { title, key: publicKey });
+        if (res.status === 201) return { id: String(key.parse(res.json).id) };
+        // Provider quirk: a key already registered anywhere on GitHub gives 422 "key is already in use".
+        // It is ours only if this account lists it.
+        if (res.status === 422) {
+          const mine = await r.expect('list SSH keys', [200], 'GET', '/user/keys?per_page=100');
+          const found = z.array(key).parse(mine.json).find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
+          if (found) return { id: String(found.id) };
+          throw new ProviderError('refused', 'ssh_key_in_use', 'This SSH key is registered to another GitHub account.');
+        }
+        throw apiFailure('add the SSH key', res);
+      },
+      async deleteSshKey(id) {
+        await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
+      },
+    };
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * GitLab (gitlab.com and self-managed).
+ *
+ * OAuth:    https://docs.gitlab.com/api/oauth2/  (authorization code + PKCE, refresh, /oauth/revoke)
+ * User:     https://docs.gitlab.com/api/users/#get-the-current-user
+ * SSH keys: https://docs.gitlab.com/api/user_keys/
+ *
+ * Provider deviations:
+ * - access tokens expire after 2 h, and each refresh invalidates the old access
+ *   *and* refresh token (so a refresh must be single-flight);
+ * - the refresh request must carry `redirect_uri`;
+ * - a duplicate SSH key gives HTTP 400 (`has already been taken`), not 409/422.
+ */
+import { z } from 'zod';
+import { apiFailure, ProviderError } from './http';
+import { oauth2Protocol, revokeToken } from './oauth2';
+import { bearer, keyMaterial, rest } from './rest';
+import type { Provider, ProviderContext, TokenSet } from './types';
+
+const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
+const apiUrl = (ctx: ProviderContext) => (ctx.config.apiUrl ?? `${base(ctx)}/api/v4`).replace(/\/+$/, '');
+
+const user = z.object({ id: z.number(), username: z.string().min(1) });
+const key = z.object({ id: z.number(), key: z.string() });
+
+export const gitlab: Provider = {
+  type: 'gitlab',
+  // api: POST/DELETE /user/keys need it; read_user: GET /user; write_repository: git push over HTTPS.
+  defaultScopes: ['api', 'read_user', 'write_repository'],
+  defaultPkce: () => true,
+  gitUsername: 'oauth2',
+  clientCredentials: 'secret',
+  refreshable: true,
+  sshHost: (c) => new URL(c.baseUrl).hostname,
+  gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  setupHint:
+    'GitLab → User settings (or Admin area, or Group settings) → Applications → Add new application. Paste the Callback URL as the Redirect URI, tick the scopes below, keep "Confidential" on.',
+
+  ...oauth2Protocol((ctx) => ({
+    authorizeUrl: `${base(ctx)}/oauth/authorize`,
+    tokenUrl: `${base(ctx)}/oauth/token`,
+    clientAuth: 'body',
+    refreshNeedsRedirectUri: true,
+  })),
+
+  /** POST /oauth/revoke (RFC 7009); GitLab answers 200 even for unknown tokens. */
+  async revoke(ctx: ProviderContext, tokens: TokenSet) {
+    await revokeToken(`${base(ctx)}/oauth/revoke`, ctx, tokens.accessToken);
+    return 'ok';
+  },
+
+  api(ctx, tokens) {
+    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx.timeoutMs);
+    return {
+      async identity() {
+        const res = await r.expect('read the account', [200], 'GET', '/user');
+        const u = user.safeParse(res.json);
+        if (!u.success) throw new ProviderError('refused', 'identity_failed', 'GitLab answered /user without an account.');
+        return { accountId: String(u.data.id), login: u.data.username };
+      },
+      async addSshKey(publicKey, title) {
+        const res = await r.call('POST', '/user/keys', { title, key: publicKey });
+        if (res.status === 201) return { id: String(key.parse(res.json).id) };
+        if (res.status === 400) {
+          const mine = await r.expect('list SSH keys', [200], 'GET', '/user/keys?per_page=100');
+          const found = z.array(key).parse(mine.json).find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
+          if (found) return { id: String(found.id) };
+          throw new ProviderError('refused', 'ssh_key_in_use', 'GitLab refused the SSH key (it may belong to another account).', {
+            detail: `POST /user/keys: 400 ${res.text.slice(0, 200)}`,
+          });
+        }
+        throw apiFailure('add the SSH key', res);
+      },
+      async deleteSshKey(id) {
+        await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
+      },
+    };
+  },
+};

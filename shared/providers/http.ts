@@ -1,0 +1,113 @@
+/**
+ * Every call gitlink makes to a provider goes through `providerFetch`: a
+ * timeout (10 s by default), a cap on the answer's size, and errors classified
+ * so callers can tell "try again later" from "this will never work".
+ */
+import { AppError } from '../http/errors';
+
+/** Provider answers larger than this are refused: no provider answer we read is near it. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export type FailureKind = 'timeout' | 'network' | 'transient' | 'refused';
+
+/** A provider call failed. `kind` says whether retrying can help; `status` is the HTTP status if any. */
+export class ProviderError extends AppError {
+  constructor(
+    readonly kind: FailureKind,
+    code: string,
+    message: string,
+    opts: { detail?: string; cause?: unknown; providerStatus?: number; oauthError?: string } = {},
+  ) {
+    super(502, code, message, { ...(opts.detail ? { detail: opts.detail } : {}), cause: opts.cause });
+    this.providerStatus = opts.providerStatus;
+    this.oauthError = opts.oauthError;
+  }
+  readonly providerStatus: number | undefined;
+  /** The RFC 6749 §5.2 `error` value, when the provider sent one. */
+  readonly oauthError: string | undefined;
+  get transient(): boolean {
+    return this.kind !== 'refused';
+  }
+}
+
+export interface ProviderResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Parsed JSON, or undefined if the body is not JSON. */
+  json: unknown;
+}
+
+export interface FetchOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export async function providerFetch(url: string, opts: FetchOptions): Promise<ProviderResponse> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: opts.method ?? 'GET',
+      headers: { 'user-agent': 'gitlink', ...(opts.headers ?? {}) },
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+  } catch (e) {
+    const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+    throw new ProviderError(
+      timeout ? 'timeout' : 'network',
+      timeout ? 'provider_timeout' : 'provider_unreachable',
+      timeout ? 'The provider did not answer in time.' : 'The provider could not be reached.',
+      { detail: `${opts.method ?? 'GET'} ${new URL(url).origin}${new URL(url).pathname}: ${(e as Error).message}` },
+    );
+  }
+  let text: string;
+  try {
+    text = await readCapped(res);
+  } catch (e) {
+    throw new ProviderError('network', 'provider_unreachable', 'The provider answer could not be read.', { detail: (e as Error).message });
+  }
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+async function readCapped(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw new Error('provider answer too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** 5xx and 429 can pass; other 4xx will not. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429;
+}
+
+/** Turns an unexpected API status into a classified error (the body stays in `detail`, for logs only). */
+export function apiFailure(what: string, res: ProviderResponse): ProviderError {
+  return new ProviderError(
+    isTransientStatus(res.status) ? 'transient' : 'refused',
+    isTransientStatus(res.status) ? 'provider_unavailable' : 'provider_refused',
+    `The provider refused to ${what} (HTTP ${res.status}).`,
+    { providerStatus: res.status, detail: `${what}: HTTP ${res.status} ${res.text.slice(0, 300)}` },
+  );
+}

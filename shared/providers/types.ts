@@ -1,0 +1,117 @@
+/**
+ * The provider abstraction (DESIGN §2): one interface, one implementation per
+ * protocol (oauth2.ts, oauth1.ts), and one file per provider type holding its
+ * URLs, scopes, git username and quirks. Nothing outside this folder branches
+ * on a provider type (CONVENTIONS §7).
+ */
+import type { SigningKeyPair } from '../crypto/port';
+
+export const providerTypes = ['github', 'gitlab', 'bitbucket-server', 'bitbucket-dc', 'bitbucket-cloud'] as const;
+export type ProviderType = (typeof providerTypes)[number];
+
+/** A provider as stored (DESIGN §4). The client secret lives in Secrets Manager, never here. */
+export interface ProviderConfig {
+  id: string;
+  type: ProviderType;
+  displayName: string;
+  /** Web base URL: `https://github.com`, `https://gitlab.example.com`, `https://bitbucket.example.com`. */
+  baseUrl: string;
+  /** REST API base, when it is not derived from baseUrl (GHES, tests). */
+  apiUrl?: string;
+  clientId: string;
+  scopes: string[];
+  pkce: boolean;
+  clientSecretSet: boolean;
+  /** OAuth 1.0a (bitbucket-server) only. */
+  consumerKey?: string;
+  consumerName?: string;
+  signingKey?: SigningKeyPair;
+  /** A rotated key waiting for the admin's confirmation; the old one signs until then. */
+  pendingSigningKey?: SigningKeyPair;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Tokens as the protocol hands them back. `expiresAt` is epoch ms. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  /** OAuth 1.0a token secret (unused with RSA-SHA1, kept for completeness of RFC 5849 §2.3). */
+  tokenSecret?: string;
+  expiresAt?: number;
+  scopes?: string[];
+}
+
+export interface Identity {
+  /** Stable account id at the provider (numeric id, uuid, or username where that is all there is). */
+  accountId: string;
+  login: string;
+}
+
+export interface RemoteKey {
+  id: string;
+}
+
+/** What gitlink does with a linked account. Built per call from config + credentials. */
+export interface ProviderApi {
+  identity(): Promise<Identity>;
+  /** Registers the key; a key that is already this account's counts as success. */
+  addSshKey(publicKey: string, title: string): Promise<RemoteKey>;
+  /** Deleting a key that is already gone counts as success. */
+  deleteSshKey(id: string): Promise<void>;
+}
+
+/** How the browser is sent to the provider, and what the callback must then do. */
+export interface AuthorizationStart {
+  authorizeUrl: string;
+  /** Protocol secrets to keep (encrypted) with the state until the callback. */
+  secrets: Record<string, string>;
+  /** The value the provider echoes back to the callback, identifying this attempt (`state` or `oauth_token`). */
+  correlation: string;
+}
+
+export interface ProviderContext {
+  config: ProviderConfig;
+  /** The client secret from Secrets Manager (OAuth 2.0). */
+  clientSecret: () => Promise<string>;
+  /** The decrypted RSA private key PEM (OAuth 1.0a). */
+  signingKeyPem: () => Promise<string>;
+  /** `{origin}/oauth/callback`. */
+  callbackUrl: string;
+  timeoutMs: number;
+}
+
+export type RevokeResult = 'ok' | 'unsupported';
+
+/** One per provider type. */
+export interface Provider {
+  type: ProviderType;
+  protocol: 'oauth2' | 'oauth1';
+  /** Default scopes: the least that covers git over HTTPS plus SSH-key management. */
+  defaultScopes: string[];
+  /** Default for the PKCE switch, given the base URL (e.g. github.com yes, GHES no). */
+  defaultPkce(baseUrl: string): boolean;
+  /** Username for git over HTTPS with the access token as password; undefined = SSH only. */
+  gitUsername: string | undefined;
+  /** Hosts that serve git over SSH for this provider (for `~/.ssh/config`). */
+  sshHost(config: ProviderConfig): string;
+  /** Hosts git uses over HTTPS, to match a credential request to this provider. */
+  gitHttpsHost(config: ProviderConfig): string;
+  /**
+   * How gitlink authenticates to the provider as a client: an OAuth 2.0 client
+   * secret (Secrets Manager), or an RSA signing key pair (KMS data key pair)
+   * whose public half the admin pastes into the provider (OAuth 1.0a).
+   */
+  clientCredentials: 'secret' | 'rsa-signing-key';
+  /** Whether access tokens expire and can be refreshed. */
+  refreshable: boolean;
+
+  startAuthorization(ctx: ProviderContext, p: { state: string; codeChallenge?: string }): Promise<AuthorizationStart>;
+  /** Finishes the protocol at the callback: code (+verifier) or oauth_token + verifier → tokens. */
+  finishAuthorization(ctx: ProviderContext, p: { query: Record<string, string>; secrets: Record<string, string> }): Promise<TokenSet>;
+  refresh?(ctx: ProviderContext, refreshToken: string): Promise<TokenSet>;
+  revoke(ctx: ProviderContext, tokens: TokenSet): Promise<RevokeResult>;
+  api(ctx: ProviderContext, tokens: TokenSet): ProviderApi;
+  /** Provider-specific admin hints (e.g. where to paste which URL). */
+  setupHint: string;
+}

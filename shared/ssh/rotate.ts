@@ -1,0 +1,96 @@
+/**
+ * `POST /v1/me/ssh-key/rotate`: a new key pair, uploaded to every linked
+ * provider *before* the old key is deleted anywhere.
+ *
+ * Decision: rotation is all-or-nothing. The developer has one key pair, and a
+ * provider left with only the old key would no longer match the private key
+ * environments use. So if any upload fails, the new key is removed again from
+ * the providers that took it, the old key stays in force everywhere, and the
+ * answer reports each provider. No provider is ever left without a key.
+ */
+import type { Deps } from '../deps';
+import { conflict, safeMessage } from '../http/errors';
+import { log } from '../log';
+import { providerFor } from '../providers';
+import { providerContext } from '../links/provider-context';
+import { decryptTokens } from '../links/tokens';
+import type { LinkRecord } from '../store/links';
+import { StaleVersion } from '../store/table';
+import { ensureUserKey, newUserKey } from './user-key';
+
+export interface ProviderRotation {
+  providerId: string;
+  status: 'rotated' | 'failed' | 'rolled_back' | 'old_key_kept';
+  error?: string;
+}
+
+export interface RotationReport {
+  rotated: boolean;
+  publicKey: string;
+  fingerprint: string;
+  providers: ProviderRotation[];
+}
+
+export async function rotateUserKey(deps: Deps, userId: string, origin: string): Promise<RotationReport> {
+  const current = await ensureUserKey(deps, userId);
+  const next = await newUserKey(deps, userId);
+  const links = await deps.links.listForUser(userId);
+  const title = `gitlink (${new URL(origin).host})`;
+
+  const apiFor = async (link: LinkRecord) => {
+    const config = await deps.providers.get(link.providerId);
+    if (!config) throw new Error('provider no longer configured');
+    return providerFor(config.type).api(providerContext(deps, config, origin), await decryptTokens(deps.crypto, link));
+  };
+
+  // 1. Upload the new key everywhere.
+  const uploads = await Promise.all(
+    links.map(async (link) => {
+      try {
+        const api = await apiFor(link);
+        return { link, api, newId: (await api.addSshKey(next.publicKey, title)).id };
+      } catch (e) {
+        return { link, error: safeMessage(e) };
+      }
+    }),
+  );
+  const failed = uploads.filter((u) => 'error' in u);
+
+  if (failed.length) {
+    // 2a. Roll back: take the new key off the providers that accepted it.
+    const providers = await Promise.all(
+      uploads.map(async (u): Promise<ProviderRotation> => {
+        if ('error' in u) return { providerId: u.link.providerId, status: 'failed', error: u.error! };
+        await u.api!.deleteSshKey(u.newId!).catch((e: unknown) => log.warn('rollback of new key failed', { providerId: u.link.providerId, error: e }));
+        return { providerId: u.link.providerId, status: 'rolled_back' };
+      }),
+    );
+    return { rotated: false, publicKey: current.publicKey, fingerprint: current.fingerprint, providers };
+  }
+
+  // 2b. Commit the new key pair, then retire the old key at each provider.
+  try {
+    await deps.sshKeys.save(next, current.version);
+  } catch (e) {
+    if (e instanceof StaleVersion) throw conflict('rotation_conflict', 'Another rotation finished first; try again.');
+    throw e;
+  }
+  const providers = await Promise.all(
+    uploads.map(async (u): Promise<ProviderRotation> => {
+      const { link } = u;
+      if (link.sshKeyId && link.sshKeyId !== u.newId) {
+        await u.api!.deleteSshKey(link.sshKeyId).catch((e: unknown) => log.warn('old key delete failed', { providerId: link.providerId, error: e }));
+      }
+      try {
+        await deps.links.update(userId, link.providerId, link.version, { sshKeyId: u.newId!, sshKeyFingerprint: next.fingerprint });
+      } catch (e) {
+        // The link changed meanwhile (refresh, relink): record the key id on the fresh copy.
+        const fresh = await deps.links.get(userId, link.providerId);
+        if (fresh) await deps.links.update(userId, link.providerId, fresh.version, { sshKeyId: u.newId!, sshKeyFingerprint: next.fingerprint }).catch(() => undefined);
+        else log.warn('link vanished during rotation', { providerId: link.providerId, error: e });
+      }
+      return { providerId: link.providerId, status: 'rotated' };
+    }),
+  );
+  return { rotated: true, publicKey: next.publicKey, fingerprint: next.fingerprint, providers };
+}

@@ -1,0 +1,80 @@
+/**
+ * Links (DESIGN §4: `USER#{userId}` / `LINK#{providerId}`). Tokens are stored
+ * only as KMS ciphertext; `version` guards every update (refresh single-flight,
+ * relink, unlink). gsi1 (`LINKS#{providerId}`) counts a provider's links.
+ */
+import { keys } from './schema';
+import type { Table } from './table';
+
+export interface LinkRecord {
+  userId: string;
+  providerId: string;
+  accountId: string;
+  login: string;
+  accessTokenCt: string;
+  refreshTokenCt?: string;
+  /** Epoch ms; absent for tokens that do not expire. */
+  expiresAt?: number;
+  scopes: string[];
+  sshKeyId?: string;
+  sshKeyFingerprint?: string;
+  needsRelink?: boolean;
+  relinkReason?: string;
+  /** Epoch ms until which one caller holds the refresh lease. */
+  refreshLeaseUntil?: number;
+  linkedAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+type LinkItem = LinkRecord & { pk: string; sk: string; gsi1pk: string; gsi1sk: string };
+
+export const linkKey = (userId: string, providerId: string) => keys.link(userId, providerId);
+
+export function toLinkItem(link: Omit<LinkRecord, 'version'> & { version?: number }): Omit<LinkItem, 'version'> & { version?: number } {
+  return {
+    ...linkKey(link.userId, link.providerId),
+    gsi1pk: keys.linksOfProvider(link.providerId),
+    gsi1sk: keys.userPartition(link.userId),
+    ...link,
+  };
+}
+
+export function fromLinkItem(item: Record<string, unknown>): LinkRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...link } = item;
+  return link as unknown as LinkRecord;
+}
+
+export class LinkStore {
+  constructor(readonly table: Table) {}
+
+  async get(userId: string, providerId: string): Promise<LinkRecord | undefined> {
+    const item = await this.table.get(linkKey(userId, providerId));
+    return item ? fromLinkItem(item) : undefined;
+  }
+
+  async listForUser(userId: string): Promise<LinkRecord[]> {
+    return (await this.table.query(keys.userPartition(userId), 'LINK#')).map(fromLinkItem);
+  }
+
+  async listForProvider(providerId: string): Promise<LinkRecord[]> {
+    return (await this.table.queryIndex(keys.linksOfProvider(providerId))).map(fromLinkItem);
+  }
+
+  /** Writes the link if `expectedVersion` still holds (0 = must not exist). StaleVersion otherwise. */
+  async save(link: Omit<LinkRecord, 'version'>, expectedVersion: number): Promise<LinkRecord> {
+    const saved = await this.table.putVersioned(toLinkItem(link) as LinkItem, expectedVersion);
+    return fromLinkItem(saved as unknown as Record<string, unknown>);
+  }
+
+  /** Changes some fields under the version guard; returns the new record. */
+  async update(userId: string, providerId: string, expectedVersion: number, set: Partial<LinkRecord>, remove: Array<keyof LinkRecord> = []) {
+    const out = await this.table.updateVersioned(linkKey(userId, providerId), expectedVersion, set, remove as string[]);
+    return fromLinkItem(out);
+  }
+
+  async delete(userId: string, providerId: string): Promise<LinkRecord | undefined> {
+    const old = await this.table.delete(linkKey(userId, providerId));
+    return old ? fromLinkItem(old) : undefined;
+  }
+}
