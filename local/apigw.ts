@@ -46,9 +46,13 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
   const hit = hits[0];
   if (!hit) return undefined;
   const pathParameters: Record<string, string> = {};
-  hit.c.names.forEach((n, i) => {
-    pathParameters[n] = decodeURIComponent(hit.m![i + 1]!);
-  });
+  try {
+    hit.c.names.forEach((n, i) => {
+      pathParameters[n] = decodeURIComponent(hit.m![i + 1]!);
+    });
+  } catch {
+    return undefined; // malformed percent-encoding: no route
+  }
   return { route: hit.c.route, pathParameters };
 }
 

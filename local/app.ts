@@ -29,7 +29,7 @@ export interface LocalOptions {
   /** Extra environment for the handlers (tests pass timeouts etc.). */
   env?: Record<string, string>;
   /** Runs once the server listens, before it is announced (issue: sandbox providers). */
-  onListening?: (stack: LocalStack) => Promise<void>;
+  onListening?: (stack: LocalStack) => Promise<unknown>;
 }
 
 export interface LocalStack {
@@ -37,6 +37,8 @@ export interface LocalStack {
   port: number;
   issuer: DevIssuer;
   table: Table;
+  /** Registers cleanup to run on close (sandbox providers). */
+  onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -132,12 +134,15 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     }
   });
 
+  const cleanups: Array<() => Promise<void>> = [];
   const stack: LocalStack = {
     url: origin,
     port,
     issuer,
     table,
+    onClose: (fn) => cleanups.push(fn),
     close: async () => {
+      await Promise.all(cleanups.map((fn) => fn()));
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo.close();

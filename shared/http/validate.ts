@@ -9,6 +9,8 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.length ? issue.path.join('.') : where;
+  // An unknown key is reported on the object; name the key itself.
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = [...issue.path.map(String), ...(unknown ? [unknown] : [])].join('.') || where;
   throw badRequest('invalid_request', `${field}: ${issue.message}`, { field });
 }
