@@ -49,9 +49,16 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startDynalite(opts.inMemory ? undefined : join(dataDir, 'dynamodb'));
 
+  // Loopback only: the dev issuer mints tokens for anyone who asks. `localhost`
+  // may resolve to ::1 or 127.0.0.1 depending on the client, so listen on both.
   const server = createServer();
   await new Promise<void>((r) => server.listen(opts.port, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  const server6 = createServer((req, res) => server.emit('request', req, res));
+  await new Promise<void>((r) => {
+    server6.once('error', () => r()); // no IPv6 loopback here: IPv4 alone is fine
+    server6.listen(port, '::1', r);
+  });
   const origin = `http://localhost:${port}`;
 
   // The handlers read their configuration from the environment, as in Lambda.
@@ -143,8 +150,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     onClose: (fn) => cleanups.push(fn),
     close: async () => {
       await Promise.all(cleanups.map((fn) => fn()));
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      for (const s of [server, server6]) s.closeAllConnections();
+      await Promise.all([server, server6].map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
       await dynamo.close();
     },
   };
