@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DEV_AUDIENCE = 'gitlink-local';
 export const DEV_CLIENT_ID = 'gitlink-local';

@@ -2,7 +2,7 @@
  * Every environment variable gitlink reads is read here, validated with zod at
  * cold start, and fails fast with a message naming the variable (CONVENTIONS §3).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', ''])

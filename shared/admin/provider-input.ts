@@ -2,7 +2,7 @@
  * Validation of admin input for providers (zod at the edge, CONVENTIONS §5).
  * A failure is a 400 naming the field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { providerTypes } from '../providers/types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -3,7 +3,7 @@
  * of named steps (CONVENTIONS §4). Every outcome is a 302 to the UI with
  * `?linked=` or `?error=`; the state is consumed first, so it never works twice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps';
 import { log } from '../log';
 import { providerFor } from '../providers';

@@ -12,7 +12,7 @@
  * - OAuth-app tokens do not expire; GitHub App user tokens expire after 8 h with
  *   single-use refresh tokens (`expires_in`, `refresh_token`), handled by the generic refresh.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiFailure, ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
 import { bearer, keyMaterial, rest } from './rest';

@@ -11,7 +11,7 @@
  * - the refresh request must carry `redirect_uri`;
  * - a duplicate SSH key gives HTTP 400 (`has already been taken`), not 409/422.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiFailure, ProviderError } from './http';
 import { oauth2Protocol, revokeToken } from './oauth2';
 import { bearer, keyMaterial, rest } from './rest';

@@ -3,7 +3,7 @@
  * shared by every OAuth 2.0 provider. Provider files pass their endpoints and
  * name their deviations; this file follows the RFCs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiFailure, isTransientStatus, ProviderError, providerFetch, type ProviderResponse } from './http';
 import type { ProviderContext, TokenSet } from './types';
 
