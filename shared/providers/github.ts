@@ -13,9 +13,9 @@
  *   single-use refresh tokens (`expires_in`, `refresh_token`), handled by the generic refresh.
  */
 import * as z from 'zod';
-import { apiFailure, ProviderError } from './http';
+import { ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
-import { bearer, keyMaterial, rest } from './rest';
+import { addKeyOrFindOwn, bearer, rest } from './rest';
 import type { Provider, ProviderConfig, ProviderContext, TokenSet } from './types';
 
 const isDotCom = (baseUrl: string) => new URL(baseUrl).hostname === 'github.com';
@@ -83,19 +83,16 @@ export const github: Provider = {
         if (!u.success) throw new ProviderError('refused', 'identity_failed', 'GitHub answered /user without an account.');
         return { accountId: String(u.data.id), login: u.data.login };
       },
-      async addSshKey(publicKey, title) {
-        const res = await r.call('POST', '/user/keys', { title, key: publicKey });
-        if (res.status === 201) return { id: String(key.parse(res.json).id) };
+      addSshKey: (publicKey, title) =>
         // Provider quirk: a key already registered anywhere on GitHub gives 422 "key is already in use".
-        // It is ours only if this account lists it.
-        if (res.status === 422) {
-          const mine = await r.expect('list SSH keys', [200], 'GET', '/user/keys?per_page=100');
-          const found = z.array(key).parse(mine.json).find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
-          if (found) return { id: String(found.id) };
-          throw new ProviderError('refused', 'ssh_key_in_use', 'This SSH key is registered to another GitHub account.');
-        }
-        throw apiFailure('add the SSH key', res);
-      },
+        addKeyOrFindOwn(r, publicKey, {
+          addPath: '/user/keys',
+          body: { title, key: publicKey },
+          listPath: '/user/keys?per_page=100',
+          duplicateStatus: 422,
+          readId: (json) => String(key.parse(json).id),
+          readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
+        }),
       async deleteSshKey(id) {
         await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
       },

@@ -12,9 +12,9 @@
  * - a duplicate SSH key gives HTTP 400 (`has already been taken`), not 409/422.
  */
 import * as z from 'zod';
-import { apiFailure, ProviderError } from './http';
+import { ProviderError } from './http';
 import { oauth2Protocol, revokeToken } from './oauth2';
-import { bearer, keyMaterial, rest } from './rest';
+import { addKeyOrFindOwn, bearer, rest } from './rest';
 import type { Provider, ProviderContext, TokenSet } from './types';
 
 const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
@@ -58,19 +58,16 @@ export const gitlab: Provider = {
         if (!u.success) throw new ProviderError('refused', 'identity_failed', 'GitLab answered /user without an account.');
         return { accountId: String(u.data.id), login: u.data.username };
       },
-      async addSshKey(publicKey, title) {
-        const res = await r.call('POST', '/user/keys', { title, key: publicKey });
-        if (res.status === 201) return { id: String(key.parse(res.json).id) };
-        if (res.status === 400) {
-          const mine = await r.expect('list SSH keys', [200], 'GET', '/user/keys?per_page=100');
-          const found = z.array(key).parse(mine.json).find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
-          if (found) return { id: String(found.id) };
-          throw new ProviderError('refused', 'ssh_key_in_use', 'GitLab refused the SSH key (it may belong to another account).', {
-            detail: `POST /user/keys: 400 ${res.text.slice(0, 200)}`,
-          });
-        }
-        throw apiFailure('add the SSH key', res);
-      },
+      addSshKey: (publicKey, title) =>
+        // Provider deviation: a duplicate key gives 400 ("has already been taken"), not 409/422.
+        addKeyOrFindOwn(r, publicKey, {
+          addPath: '/user/keys',
+          body: { title, key: publicKey },
+          listPath: '/user/keys?per_page=100',
+          duplicateStatus: 400,
+          readId: (json) => String(key.parse(json).id),
+          readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
+        }),
       async deleteSshKey(id) {
         await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
       },

@@ -2,7 +2,8 @@
  * A small REST client for provider APIs. The authorizer adds credentials per
  * request: a bearer token (OAuth 2.0) or an RSA-SHA1 signature (OAuth 1.0a).
  */
-import { apiFailure, providerFetch, type ProviderResponse } from './http';
+import { apiFailure, ProviderError, providerFetch, type ProviderResponse } from './http';
+import type { RemoteKey } from './types';
 
 export type Authorize = (method: string, url: string) => Promise<Record<string, string>> | Record<string, string>;
 
@@ -42,3 +43,36 @@ export const bearer = (token: string): Authorize => () => ({ authorization: `Bea
 
 /** `ssh-ed25519 AAAA… comment` → `ssh-ed25519 AAAA…`: providers compare keys without the comment. */
 export const keyMaterial = (key: string) => key.trim().split(/\s+/).slice(0, 2).join(' ');
+
+export interface KeyEndpoints {
+  /** POST here with `body` to add the key. */
+  addPath: string;
+  body: unknown;
+  /** Lists this account's keys, to recognise ours after a "duplicate" answer. */
+  listPath: string;
+  /** The status the provider answers for a key it already has (GitHub 422, GitLab 400). */
+  duplicateStatus: number;
+  /** Reads the list answer as `{id, key}` pairs. */
+  readList: (json: unknown) => Array<{ id: string; key: string }>;
+  /** Reads the id from the 201 answer. */
+  readId: (json: unknown) => string;
+}
+
+/**
+ * Adds an SSH key. A "duplicate" answer is success only when this account
+ * lists the same key material: keys are unique across the whole provider, so
+ * the same key on *another* account is an error, not ours.
+ */
+export async function addKeyOrFindOwn(r: Rest, publicKey: string, e: KeyEndpoints): Promise<RemoteKey> {
+  const res = await r.call('POST', e.addPath, e.body);
+  if (res.status === 201) return { id: e.readId(res.json) };
+  if (res.status === e.duplicateStatus) {
+    const mine = await r.expect('list SSH keys', [200], 'GET', e.listPath);
+    const found = e.readList(mine.json).find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
+    if (found) return { id: found.id };
+    throw new ProviderError('refused', 'ssh_key_in_use', 'This SSH key is registered to another account at the provider.', {
+      detail: `POST ${e.addPath}: ${res.status} ${res.text.slice(0, 200)}`,
+    });
+  }
+  throw apiFailure('add the SSH key', res);
+}
