@@ -45,18 +45,23 @@ const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'each scope 
 
 export function providerInputSchemas(allowHttpLoopback: boolean) {
   const mutable = {
-    displayName: z.string().trim().min(1).max(64),
-    baseUrl: providerUrl(allowHttpLoopback),
+    displayName: z.string().trim().min(1).max(64).optional(),
+    /** Optional for providers with one public home (github.com, gitlab.com, bitbucket.org). */
+    baseUrl: providerUrl(allowHttpLoopback).optional(),
     apiUrl: providerUrl(allowHttpLoopback).nullable().optional(),
     clientId: printable(256).optional(),
     clientSecret: printable(1024).optional(),
-    scopes: z.array(scope).max(32).optional(),
+    // An array, or the space/comma-separated string providers' own forms use.
+    scopes: z
+      .preprocess((v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v), z.array(scope).max(32))
+      .optional(),
     pkce: z.boolean().optional(),
     consumerKey: printable(128).optional(),
     consumerName: z.string().trim().min(1).max(128).optional(),
   };
-  const create = z.strictObject({ id: providerId, type: z.enum(providerTypes), ...mutable });
-  const update = z.strictObject({
+  // Unknown keys are dropped, not refused: clients may send fields of other versions.
+  const create = z.object({ id: providerId, type: z.enum(providerTypes), ...mutable });
+  const update = z.object({
     // id and type may be repeated but not changed.
     id: providerId.optional(),
     type: z.enum(providerTypes).optional(),

@@ -57,16 +57,18 @@ export async function createProvider(deps: Deps, body: unknown, origin: string) 
   const now = new Date(deps.now()).toISOString();
   const usesSecret = provider.clientCredentials === 'secret';
   if (usesSecret && !input.clientId) throw badRequest('invalid_request', 'clientId: required', { field: 'clientId' });
+  const baseUrl = input.baseUrl ?? provider.defaultBaseUrl;
+  if (!baseUrl) throw badRequest('invalid_request', 'baseUrl: required', { field: 'baseUrl' });
   const consumerKey = input.consumerKey ?? 'gitlink';
   const config: ProviderConfig = {
     id: input.id,
     type: input.type,
-    displayName: input.displayName,
-    baseUrl: input.baseUrl,
+    displayName: input.displayName ?? provider.label ?? input.id,
+    baseUrl,
     ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
     clientId: usesSecret ? input.clientId! : consumerKey,
     scopes: input.scopes ?? provider.defaultScopes,
-    pkce: input.pkce ?? provider.defaultPkce(input.baseUrl),
+    pkce: input.pkce ?? provider.defaultPkce(baseUrl),
     clientSecretSet: usesSecret && !!input.clientSecret,
     ...(usesSecret
       ? {}

@@ -43,6 +43,8 @@ export const github: Provider = {
   defaultPkce: isDotCom,
   gitUsername: 'x-access-token',
   clientCredentials: 'secret',
+  label: 'GitHub',
+  defaultBaseUrl: 'https://github.com',
   refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,

@@ -30,6 +30,8 @@ export const gitlab: Provider = {
   defaultPkce: () => true,
   gitUsername: 'oauth2',
   clientCredentials: 'secret',
+  label: 'GitLab',
+  defaultBaseUrl: 'https://gitlab.com',
   refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,

@@ -89,14 +89,20 @@ describe('validation names the field', () => {
     ['baseUrl', { baseUrl: 'javascript:alert(1)' }],
     ['baseUrl', { baseUrl: 'not a url' }],
     ['displayName', { displayName: '' }],
-    ['scopes', { scopes: ['repo', 'bad scope'] }],
+    ['scopes', { scopes: ['repo', 'bad"scope'] }],
     ['clientId', { clientId: undefined }],
-    ['unknownField', { unknownField: 1 }],
+    ['baseUrl', { type: 'gitlab', baseUrl: 'ftp://gitlab.example.com' }],
   ])('%s', async (field, patch) => {
     const r = await admin.api('POST', '/v1/admin/providers', { ...base, id: 'valid', ...patch });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('invalid_request');
     expect(r.json.error.field ?? r.json.error.message).toContain(field);
+  });
+
+  test('display name, base URL and scopes have sensible defaults and forms', async () => {
+    const r = await admin.api('POST', '/v1/admin/providers', { id: 'terse', type: 'gitlab', clientId: 'c', scopes: 'api read_user' });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ displayName: 'GitLab', baseUrl: 'https://gitlab.com', scopes: ['api', 'read_user'] });
   });
 
   test('http is allowed for loopback hosts in local mode', async () => {
