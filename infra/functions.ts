@@ -9,7 +9,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionNames, functionNeeds, type FunctionName } from '../shared/routes';
@@ -22,6 +22,25 @@ const projectRoot = path.join(__dirname, '..');
 
 /** `functions/<name>.ts`: the handler file of a function (DESIGN §7). */
 export const entryFor = (name: FunctionName): string => path.join(projectRoot, 'functions', `${name}.ts`);
+
+/**
+ * The `ui` function ships the web UI beside its handler. After esbuild has bundled
+ * functions/ui.ts, the web build (web/build.ts) writes index.html and the hashed
+ * assets into the asset's `web/` folder, where shared/ui/assets.ts looks first.
+ * Building here, rather than copying a web/dist that may be stale or missing, makes
+ * `cdk synth`/`cdk deploy` work from a fresh clone, offline, and ships the UI of the
+ * same commit as the handler. The asset hash covers the output, so a UI change deploys.
+ */
+export const uiBundling: BundlingOptions = {
+  ...bundling,
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `"${inputDir}/node_modules/.bin/tsx" "${inputDir}/web/build.ts" --outdir "${outputDir}/web"`,
+    ],
+  },
+};
 
 export interface FunctionsProps {
   ctx: GitlinkContext;
@@ -65,6 +84,7 @@ export class Functions extends Construct {
       const logGroup = new LogGroup(this, `${name}-logs`, { retention: RetentionDays.ONE_MONTH });
       logGroup.grantWrite(role);
 
+      const ui = name === 'ui';
       const fn = new NodejsFunction(this, name, {
         entry: entryFor(name),
         handler: 'handler',
@@ -76,8 +96,9 @@ export class Functions extends Construct {
         timeout: Duration.seconds(29),
         role,
         logGroup,
-        environment,
-        bundling,
+        // Cognito's token endpoint is on its hosted UI domain, not on the issuer: the UI's CSP must allow it.
+        environment: ui && identity.domain ? { ...environment, OIDC_EXTRA_ORIGINS: identity.domain.baseUrl() } : environment,
+        bundling: ui ? uiBundling : bundling,
         projectRoot,
         depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       });

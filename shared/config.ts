@@ -32,6 +32,9 @@ const schema = z.object({
   /** OIDC settings the web UI needs to sign in (served to the browser; none is secret). */
   OIDC_ISSUER: z.string().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
+  /** Origins besides the issuer's that the browser calls while signing in (space-separated), for the
+   *  UI's Content-Security-Policy. Cognito: the hosted UI domain, which serves the token endpoint. */
+  OIDC_EXTRA_ORIGINS: z.string().regex(/^\s*(https?:\/\/[^\s/]+\/?\s*)*$/, 'space-separated origins, e.g. https://login.example.com').optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** Provider HTTP timeout in ms (the issue asks for 10 s). */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -1,0 +1,376 @@
+/**
+ * The web UI in a real browser (issue 6): Chromium against the in-process local
+ * stack with the sandbox providers (the same as `npm start`), signing in through
+ * the dev issuer with OIDC code + PKCE. Every page state a test reaches is
+ * checked with axe-core (no serious or critical violation), under the shipped
+ * CSP (no violation reported), talking to no third party; every test saves a
+ * screenshot under test-results/browser/.
+ *
+ * GITLINK_UPDATE_SCREENSHOTS=1 also copies the README's screenshots to docs/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { LocalStack } from '../../../local/app';
+import { startSandbox, type SandboxProvider } from '../../../local/sandbox';
+import { buildWeb } from '../../../web/build';
+import { axeViolations, CHROMIUM, devLogin, hasChromium, launchBrowser, newContext, projectRoot, screenshot, signIn, watch, type PageWatch } from '../../support/browser';
+import { startTestStack } from '../../support/local';
+
+const describeBrowser = hasChromium() ? describe : describe.skip;
+if (!hasChromium()) test.skip(`browser tests [skipped: no Chromium at ${CHROMIUM}; .ci/run installs it]`, () => undefined);
+
+jest.setTimeout(30_000);
+
+let stack: LocalStack;
+let sandbox: SandboxProvider[];
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!hasChromium()) return;
+  // The ui function serves web/dist; build it first, as `npm start` does.
+  const [, started, launched] = await Promise.all([
+    buildWeb(),
+    (async () => {
+      let providers: SandboxProvider[] = [];
+      const s = await startTestStack({ onListening: async (st) => (providers = await startSandbox(st)) });
+      return { s, providers };
+    })(),
+    launchBrowser(),
+  ]);
+  stack = started.s;
+  sandbox = started.providers;
+  browser = launched;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** One fresh browser profile per test: tokens live in page memory only, so nothing leaks between tests. */
+let context: BrowserContext;
+let page: Page;
+let seen: PageWatch;
+beforeEach(async () => {
+  if (!hasChromium()) return;
+  context = await newContext(browser, stack.url);
+  page = await context.newPage();
+  seen = watch(page);
+});
+afterEach(async () => {
+  if (!hasChromium()) return;
+  await context.close();
+  expect(seen.cspViolations).toEqual([]);
+  expect(seen.errors).toEqual([]);
+  // No third-party requests: only gitlink's own origin and the local sandbox providers.
+  const allowed = new Set([stack.url, ...sandbox.map((p) => new URL(p.url).origin)]);
+  expect([...seen.origins].filter((o) => !allowed.has(o))).toEqual([]);
+});
+
+async function expectAccessible() {
+  expect(await axeViolations(page)).toEqual([]);
+}
+
+/** README screenshots (GITLINK_UPDATE_SCREENSHOTS=1): the top of the page, `maxHeight` pixels at most. */
+async function keepForDocs(name: string, maxHeight: number) {
+  if (process.env.GITLINK_UPDATE_SCREENSHOTS !== '1') return;
+  const dir = join(projectRoot, 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({ path: join(dir, name), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(height, maxHeight) }, animations: 'disabled', caret: 'hide' });
+}
+
+/** Waits until `loc` (narrowed to `text`, if given) is visible: the suite waits for elements, never for time. */
+const shows = (loc: Locator, text?: string | RegExp) => (text ? loc.filter({ hasText: text }) : loc).first().waitFor();
+const gone = (loc: Locator) => loc.first().waitFor({ state: 'detached' });
+const isFocused = (loc: Locator) => loc.evaluate((el) => el === document.activeElement);
+const banner = (role: 'status' | 'alert', text: string) => page.locator('#banners').getByRole(role).filter({ hasText: text });
+
+/** The add/edit provider form (the page also has read-only copy fields with similar labels). */
+const form = { getByLabel: (...a: Parameters<Page['getByLabel']>) => page.locator('form.provider-form').getByLabel(...a), getByRole: (...a: Parameters<Page['getByRole']>) => page.locator('form.provider-form').getByRole(...a), locator: (sel: string) => page.locator('form.provider-form').locator(sel) };
+
+const card = (name: string) => page.locator('.provider-card').filter({ has: page.getByRole('heading', { name, exact: true }) });
+
+describeBrowser('serving the UI', () => {
+  test('index.html carries a strict CSP, no-store and the OIDC config; hashed assets are immutable', async () => {
+    const res = await page.goto(`${stack.url}/`);
+    const headers = res!.headers();
+    expect(headers['cache-control']).toBe('no-store');
+    const csp = headers['content-security-policy']!;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`connect-src 'self' ${stack.url}`);
+    const config = JSON.parse((await page.locator('meta[name="gitlink-config"]').getAttribute('content'))!);
+    expect(config).toEqual({ issuer: `${stack.url}/dev`, clientId: 'gitlink-local', scope: 'openid profile email' });
+    const script = await page.locator('script[type="module"]').getAttribute('src');
+    const js = await page.request.get(`${stack.url}${script}`);
+    expect(js.headers()['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'landing');
+  });
+});
+
+describeBrowser('admin: Git providers', () => {
+  test('an admin adds a GitHub provider, sees field errors beside the field, then the callback URL to register', async () => {
+    await signIn(page, stack.url, 'root', { admin: true });
+    await page.getByRole('link', { name: /Providers/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Git providers' }).waitFor();
+    // The sandbox providers are listed, each with its URLs.
+    await page.getByRole('heading', { level: 2, name: 'Sandbox GitHub' }).waitFor();
+    await expectAccessible();
+
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await form.getByLabel('Type').selectOption('github');
+    expect(await form.getByLabel('Base URL').inputValue()).toBe('https://github.com');
+    await form.getByLabel('ID', { exact: true }).fill('github-com');
+    await form.getByLabel('Display name').fill('GitHub');
+    await form.getByLabel('Base URL').fill('ftp://github.com');
+    await form.getByLabel('Client ID').fill('Iv1.0123456789abcdef');
+    await form.getByLabel('Client secret (write-only)').fill('not-a-real-secret');
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    // The API's 400 names the field; the UI shows the message beside it.
+    await shows(form.locator('[data-field="baseUrl"] .field__error'), 'must use https');
+    expect(await form.getByLabel('Base URL').getAttribute('aria-invalid')).toBe('true');
+    // The error is tied to the field for screen readers, and the field has the focus.
+    expect(await form.getByLabel('Base URL').getAttribute('aria-describedby')).toContain('pf-baseUrl-error');
+    expect(await isFocused(form.getByLabel('Base URL'))).toBe(true);
+    await expectAccessible();
+
+    await form.getByLabel('Base URL').fill('https://github.com');
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    const added = page.locator('#provider-github-com');
+    await added.getByRole('heading', { level: 2, name: 'GitHub', exact: true }).waitFor();
+    await shows(banner('status', 'Added GitHub'));
+    expect(await added.getByTestId('callback-url').inputValue()).toBe(`${stack.url}/oauth/callback`);
+    expect(await added.getByTestId('homepage-url').inputValue()).toBe(`${stack.url}/`);
+    expect(await added.textContent()).toContain('Paste the Homepage URL and the Authorization callback URL');
+    expect(await added.locator('.badge').textContent()).toBe('set');
+    // The secret is write-only: it is nowhere on the page.
+    expect(await page.content()).not.toContain('not-a-real-secret');
+    await expectAccessible();
+
+    await screenshot(page, 'admin-providers');
+    await keepForDocs('admin.png', 1200);
+
+    // Copy the callback URL.
+    await added.getByRole('button', { name: 'Copy callback URL for GitHub' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${stack.url}/oauth/callback`);
+
+    // Edit: the form shows the secret as set, and keeps it when left empty.
+    await added.getByRole('button', { name: 'Edit GitHub' }).click();
+    await shows(page.locator('#pf-clientSecret-hint'), 'Currently set.');
+    await form.getByLabel('Display name').fill('GitHub.com');
+    await expectAccessible();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await added.getByRole('heading', { level: 2, name: 'GitHub.com', exact: true }).waitFor();
+    expect(await added.locator('.badge').textContent()).toBe('set');
+
+    // Delete, with confirmation in a modal dialog.
+    await added.getByRole('button', { name: 'Delete GitHub.com' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete GitHub.com?' });
+    await dialog.waitFor();
+    expect(await isFocused(dialog.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    await expectAccessible();
+    await dialog.getByRole('button', { name: 'Delete provider' }).click();
+    await shows(banner('status', 'Deleted GitHub.com'));
+    await gone(page.locator('#provider-github-com'));
+    await screenshot(page, 'admin-deleted');
+  });
+
+  test('Bitbucket Server: the form follows the type; the card shows the consumer and the public key PEM, with Rotate and Confirm', async () => {
+    await signIn(page, stack.url, 'root', { admin: true, path: '/#/admin' });
+    await page.getByRole('heading', { level: 1, name: 'Git providers' }).waitFor();
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await form.getByLabel('Type').selectOption('bitbucket-server');
+    // OAuth 1.0a with an RSA key: no client id or secret, a consumer instead.
+    await form.getByLabel('Consumer key').waitFor();
+    expect(await form.getByLabel('Client ID').count()).toBe(0);
+    expect(await form.getByLabel(/Client secret/).count()).toBe(0);
+    await form.getByLabel('ID', { exact: true }).fill('bbs');
+    await form.getByLabel('Display name').fill('Bitbucket Server');
+    await form.getByLabel('Base URL').fill('https://bitbucket.example.com');
+    await form.getByLabel('Consumer key').fill('gitlink-bbs');
+    await expectAccessible();
+    await form.getByRole('button', { name: 'Add provider' }).click();
+
+    const added = page.locator('#provider-bbs');
+    await added.getByRole('heading', { level: 2, name: 'Bitbucket Server', exact: true }).waitFor();
+    expect(await added.getByLabel('Consumer key').inputValue()).toBe('gitlink-bbs');
+    expect(await added.getByLabel('Consumer name').inputValue()).toBe('gitlink');
+    const pem = await added.getByLabel('Public key (PEM)').inputValue();
+    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n?$/);
+    await added.getByRole('button', { name: 'Copy public key' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(pem);
+    await expectAccessible();
+
+    // Rotate: a new key waits until the admin confirms it is in the Application Link.
+    await added.getByRole('button', { name: 'Rotate signing key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make new key' }).click();
+    const pending = added.getByLabel('New public key (PEM)');
+    await pending.waitFor();
+    const next = await pending.inputValue();
+    expect(next).not.toBe(pem);
+    await expectAccessible();
+    await screenshot(page, 'admin-bitbucket-server-pending');
+    await added.getByRole('button', { name: 'Confirm new key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm new key' }).click();
+    await gone(pending);
+    expect(await added.getByLabel('Public key (PEM)').inputValue()).toBe(next);
+    await screenshot(page, 'admin-bitbucket-server');
+    // Leave the stack as the developer tests expect it: only the sandbox providers.
+    const del = await fetch(`${stack.url}/v1/admin/providers/bbs`, { method: 'DELETE', headers: { authorization: `Bearer ${await stack.issuer.mint('root', true)}` } });
+    expect(del.status).toBe(200);
+  });
+
+  test('a developer does not see the Providers page', async () => {
+    await signIn(page, stack.url, 'dora');
+    expect(await page.getByRole('link', { name: /Providers/ }).count()).toBe(0);
+    // Typing the admin address (same document: a hash change) shows the developer page instead.
+    await page.goto(`${stack.url}/#/admin`);
+    await shows(banner('status', 'for gitlink admins'));
+    await page.getByRole('heading', { level: 1, name: 'Your accounts' }).waitFor();
+    await screenshot(page, 'admin-refused');
+  });
+});
+
+describeBrowser('developer: linked accounts', () => {
+  test('a developer links Sandbox GitHub through the approve page and sees "Linked as …"', async () => {
+    // A token made earlier (through the API), so the page shows a full picture.
+    const res = await fetch(`${stack.url}/v1/me/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await stack.issuer.mint('alice', false)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'laptop-devbox', expiresInDays: 90 }),
+    });
+    expect(res.status).toBe(201);
+    await signIn(page, stack.url, 'alice');
+    await card('Sandbox GitHub').getByRole('button', { name: 'Link Sandbox GitHub', exact: true }).click();
+    // The sandbox provider's approve page.
+    await page.locator('#approve').waitFor();
+    await page.locator('#username').fill('alice-gh');
+    await page.locator('#approve').click();
+    // Back at gitlink: the token was in memory only, so sign in again, then the banner.
+    await devLogin(page, 'alice');
+    await shows(banner('status', 'Linked Sandbox GitHub'), 'linked as alice-gh');
+    await shows(card('Sandbox GitHub'), 'Linked as alice-gh');
+    expect(await card('Sandbox GitHub').textContent()).toContain('SSH key registered');
+    // The ?linked= query is gone from the address bar.
+    expect(new URL(page.url()).search).toBe('');
+    await page.getByTestId('public-key').waitFor();
+    expect(await page.getByTestId('public-key').inputValue()).toMatch(/^ssh-ed25519 /);
+    await expectAccessible();
+    await screenshot(page, 'developer-linked');
+    await keepForDocs('developer.png', 1800);
+  });
+
+  test('unlinks after confirmation and reports each step', async () => {
+    await signIn(page, stack.url, 'alice');
+    await shows(card('Sandbox GitHub'), 'Linked as alice-gh');
+    await card('Sandbox GitHub').getByRole('button', { name: 'Unlink Sandbox GitHub' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Unlink Sandbox GitHub?' });
+    await dialog.waitFor();
+    await expectAccessible();
+    // Escape cancels, keeps the link, and gives the focus back to the button.
+    await page.keyboard.press('Escape');
+    await gone(dialog);
+    expect(await isFocused(card('Sandbox GitHub').getByRole('button', { name: 'Unlink Sandbox GitHub' }))).toBe(true);
+    await shows(card('Sandbox GitHub'), 'Linked as alice-gh');
+
+    await card('Sandbox GitHub').getByRole('button', { name: 'Unlink Sandbox GitHub' }).click();
+    await dialog.getByRole('button', { name: 'Unlink' }).click();
+    const report = banner('status', 'Unlinked Sandbox GitHub');
+    await shows(report);
+    const text = await report.textContent();
+    expect(text).toContain('SSH key removed from the provider: done.');
+    expect(text).toContain('Access token revoked at the provider: done.');
+    expect(text).toContain('Link forgotten by gitlink: done.');
+    await shows(card('Sandbox GitHub'), 'Not linked');
+    await card('Sandbox GitHub').getByRole('button', { name: 'Link Sandbox GitHub', exact: true }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'developer-unlinked');
+  });
+
+  test('denying at the provider shows an error banner', async () => {
+    await signIn(page, stack.url, 'erin');
+    // Keyboard only: focus the button and press Enter.
+    await card('Sandbox GitLab').getByRole('button', { name: 'Link Sandbox GitLab', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#deny').click();
+    await devLogin(page, 'erin');
+    await shows(banner('alert', 'Linking Sandbox GitLab failed'), 'You declined the request at Sandbox GitLab');
+    await shows(card('Sandbox GitLab'), 'Not linked');
+    expect(new URL(page.url()).search).toBe('');
+    await expectAccessible();
+    await screenshot(page, 'developer-denied');
+  });
+
+  test('the deep link /link/{providerId} starts that link right after sign-in', async () => {
+    await page.goto(`${stack.url}/link/sandbox-gitlab`);
+    await devLogin(page, 'frank');
+    // Straight on to the provider's approve page.
+    await page.locator('#approve').waitFor();
+    await page.locator('#username').fill('frank-gl');
+    await page.locator('#approve').click();
+    await devLogin(page, 'frank');
+    await shows(card('Sandbox GitLab'), 'Linked as frank-gl');
+    expect(new URL(page.url()).pathname).toBe('/');
+    await screenshot(page, 'developer-deep-link');
+  });
+
+  test('rotates the SSH key after confirmation', async () => {
+    await signIn(page, stack.url, 'gina');
+    await page.getByTestId('fingerprint').waitFor();
+    const before = (await page.getByTestId('fingerprint').textContent())!;
+    await page.getByRole('button', { name: 'Rotate key' }).click();
+    await page.getByRole('dialog', { name: 'Rotate your SSH key?' }).getByRole('button', { name: 'Rotate key' }).click();
+    await shows(banner('status', 'SSH key rotated'));
+    expect(await page.getByTestId('fingerprint').textContent()).not.toBe(before);
+    await page.getByRole('button', { name: 'Copy public key' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await page.getByTestId('public-key').inputValue());
+    await screenshot(page, 'developer-ssh-rotated');
+  });
+});
+
+describeBrowser('developer: environment tokens', () => {
+  test('creates a token, shown once, copies it, lists it and revokes it', async () => {
+    await signIn(page, stack.url, 'hank');
+    const tokens = page.locator('#tokens');
+    await tokens.getByLabel('Token name').fill('devbox');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const fresh = page.getByTestId('new-token');
+    await fresh.waitFor();
+    const value = await fresh.inputValue();
+    expect(value).toMatch(/^glk_/);
+    await page.getByRole('button', { name: 'Copy token', exact: true }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+    await tokens.getByRole('row', { name: /devbox/ }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'developer-token-created');
+
+    // Shown once: after "Done" it is gone from the page.
+    await page.getByRole('button', { name: 'Done, I have copied it' }).click();
+    await gone(fresh);
+    expect(await page.content()).not.toContain(value);
+
+    await tokens.getByRole('button', { name: 'Revoke token devbox' }).click();
+    await page.getByRole('dialog', { name: 'Revoke token “devbox”?' }).getByRole('button', { name: 'Revoke' }).click();
+    await shows(banner('status', 'Token “devbox” revoked'));
+    await gone(tokens.getByRole('row', { name: /devbox/ }));
+    await screenshot(page, 'developer-token-revoked');
+  });
+});
+
+describeBrowser('sign-out', () => {
+  test('signs out at the issuer and lands on the sign-in page', async () => {
+    await signIn(page, stack.url, 'ivan');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await shows(banner('status', 'You are signed out.'));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await expectAccessible();
+    await screenshot(page, 'signed-out');
+  });
+});

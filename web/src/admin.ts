@@ -1,0 +1,425 @@
+/**
+ * The admin page: Git providers. List, add, edit, delete (with confirmation);
+ * the fields follow the type; the client secret is write-only ("set"/"not set");
+ * each provider shows the Homepage and Callback URLs to register with it and,
+ * for Bitbucket Server, the consumer and the RSA public key for the Application Link.
+ */
+import { ApiError, enc, type AdminProvider, type Api } from './api';
+import { formatDate, h, replace, uid } from './dom';
+import { providerTypes, typeInfo, type TypeInfo } from './provider-types';
+import { busy, confirmDialog, copyField, showBanner } from './ui';
+
+export interface AdminCtx {
+  api: Api;
+}
+
+const errorText = (e: unknown) => (e instanceof ApiError ? e.message : 'Something went wrong. Try again.');
+
+export function renderAdmin(root: HTMLElement, ctx: AdminCtx, initial?: AdminProvider[]): void {
+  const addBtn = h('button', { type: 'button', class: 'btn btn--primary', 'aria-expanded': 'false', 'aria-controls': 'provider-form-slot' }, 'Add provider');
+  const formSlot = h('div', { id: 'provider-form-slot' });
+  const list = h('div', { class: 'admin-list' }, h('p', { class: 'muted' }, 'Loading…'));
+
+  let providers: AdminProvider[] = initial ?? [];
+
+  const closeForm = (focus?: HTMLElement | null) => {
+    replace(formSlot);
+    addBtn.setAttribute('aria-expanded', 'false');
+    (focus ?? addBtn).focus();
+  };
+
+  const openForm = (existing?: AdminProvider) => {
+    const form = providerForm(ctx, existing, {
+      onSaved: async (saved, created) => {
+        await load();
+        closeForm(document.getElementById(`provider-${saved.id}-title`));
+        showBanner(
+          'success',
+          created ? `Added ${saved.displayName}` : `Saved ${saved.displayName}`,
+          created ? `Now register gitlink with ${saved.displayName}: use the Homepage and Callback URLs shown on its card.` : '',
+        );
+        document.getElementById(`provider-${saved.id}`)?.scrollIntoView({ block: 'start' });
+      },
+      onCancel: () => closeForm(existing ? document.getElementById(`provider-${existing.id}-edit`) : addBtn),
+    });
+    replace(formSlot, form);
+    addBtn.setAttribute('aria-expanded', existing ? 'false' : 'true');
+    form.scrollIntoView({ block: 'start' });
+    form.querySelector<HTMLElement>('select, input')?.focus();
+  };
+  addBtn.addEventListener('click', () => openForm());
+
+  const render = () => {
+    if (!providers.length) {
+      replace(list, h('p', { class: 'empty' }, 'No providers yet. Add one to let developers link their accounts.'));
+      return;
+    }
+    replace(list, ...providers.map((p) => providerCard(ctx, p, { edit: () => openForm(p), reload: load })));
+  };
+  const load = async () => {
+    try {
+      providers = (await ctx.api.get<{ providers: AdminProvider[] }>('/v1/admin/providers')).providers;
+      render();
+    } catch (e) {
+      replace(list, h('div', { class: 'inline-error', role: 'alert' }, h('p', null, `Could not load the providers: ${errorText(e)}`)));
+    }
+  };
+
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page-head page-head--split' },
+      h('div', null, h('h1', { id: 'page-title', tabindex: '-1' }, 'Git providers'), h('p', { class: 'muted' }, 'The Git hosting services developers can link. Register gitlink with each one using the URLs on its card.')),
+      addBtn,
+    ),
+    formSlot,
+    list,
+  );
+  if (initial) render();
+  else void load();
+}
+
+// ── Provider card ──────────────────────────────────────────────────────────────
+
+function fact(term: string, ...value: Array<Node | string>) {
+  return h('div', null, h('dt', null, term), h('dd', null, ...value));
+}
+
+function providerCard(ctx: AdminCtx, p: AdminProvider, on: { edit: () => void; reload: () => Promise<void> }): HTMLElement {
+  const info = typeInfo(p.type);
+  const titleId = `provider-${p.id}-title`;
+  const facts: HTMLElement[] = [fact('Base URL', h('span', { class: 'mono' }, p.baseUrl))];
+  if (p.apiUrl) facts.push(fact('API URL', h('span', { class: 'mono' }, p.apiUrl)));
+  if (info.credentials === 'secret') {
+    facts.push(fact(info.clientIdLabel, h('span', { class: 'mono' }, p.clientId || '—')));
+    facts.push(
+      fact(
+        info.clientSecretLabel,
+        p.clientSecretSet ? h('span', { class: 'badge badge--ok' }, 'set') : h('span', { class: 'badge badge--warn' }, 'not set'),
+      ),
+    );
+    facts.push(fact('Scopes', p.scopes.length ? h('span', { class: 'mono' }, p.scopes.join(' ')) : 'default'));
+    if (info.pkce) facts.push(fact('PKCE', p.pkce ? 'on' : 'off'));
+  }
+  facts.push(fact('Updated', formatDate(p.updatedAt)));
+
+  const editBtn = h('button', { type: 'button', class: 'btn btn--secondary btn--small', id: `provider-${p.id}-edit`, 'aria-label': `Edit ${p.displayName}`, onclick: on.edit }, 'Edit');
+  const deleteBtn = h('button', { type: 'button', class: 'btn btn--danger-outline btn--small', 'aria-label': `Delete ${p.displayName}` }, 'Delete');
+  deleteBtn.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: `Delete ${p.displayName}?`,
+      body: [
+        `gitlink forgets this provider, its client secret and every developer's link to it. Environments lose git access to ${p.displayName} at once.`,
+        'Keys and tokens already at the provider stay there until you revoke the OAuth application.',
+      ],
+      confirm: 'Delete provider',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      const r = await busy(deleteBtn, 'Deleting…', () => ctx.api.del<{ deleted: string; links: number }>(`/v1/admin/providers/${enc(p.id)}`));
+      await on.reload();
+      showBanner('success', `Deleted ${p.displayName}`, `${r.links} developer link${r.links === 1 ? '' : 's'} removed.`).focus();
+    } catch (e) {
+      showBanner('error', `Could not delete ${p.displayName}`, errorText(e));
+    }
+  });
+
+  const setup = h(
+    'div',
+    { class: 'setup' },
+    h('h3', null, `Register gitlink with ${p.displayName}`),
+    h('p', { class: 'setup__hint' }, p.setupHint),
+    h(
+      'div',
+      { class: 'setup__urls' },
+      copyField('Homepage URL', p.homepageUrl, { what: `homepage URL for ${p.displayName}`, testId: 'homepage-url' }),
+      copyField('Callback URL', p.callbackUrl, { what: `callback URL for ${p.displayName}`, testId: 'callback-url' }),
+    ),
+  );
+
+  return h(
+    'article',
+    { class: 'card admin-card', id: `provider-${p.id}`, 'aria-labelledby': titleId },
+    h(
+      'header',
+      { class: 'admin-card__head' },
+      h('img', { class: 'card__icon', src: info.icon, alt: '', width: 40, height: 40 }),
+      h('div', { class: 'admin-card__title' }, h('h2', { id: titleId, tabindex: '-1' }, p.displayName), h('p', { class: 'card__meta' }, info.label, ' · id ', h('code', null, p.id))),
+      h('div', { class: 'card__actions' }, editBtn, deleteBtn),
+    ),
+    h('dl', { class: 'facts facts--grid' }, ...facts),
+    setup,
+    info.credentials === 'signing-key' ? signingKeyBlock(ctx, p, on.reload) : null,
+  );
+}
+
+/** Bitbucket Server: what goes into the Application Link's "Incoming Authentication" form. */
+function signingKeyBlock(ctx: AdminCtx, p: AdminProvider, reload: () => Promise<void>): HTMLElement {
+  const rotate = h('button', { type: 'button', class: 'btn btn--secondary btn--small' }, p.pendingPublicKeyPem ? 'Make another new key' : 'Rotate signing key');
+  rotate.addEventListener('click', async () => {
+    const ok = await confirmDialog({
+      title: `Rotate the signing key of ${p.displayName}?`,
+      body: [
+        'gitlink makes a new RSA key pair. The current key keeps signing until you paste the new public key into the Application Link and confirm here.',
+      ],
+      confirm: 'Make new key',
+    });
+    if (!ok) return;
+    try {
+      await busy(rotate, 'Rotating…', () => ctx.api.post(`/v1/admin/providers/${enc(p.id)}/rotate-signing-key`));
+      await reload();
+      showBanner('info', `New signing key for ${p.displayName}`, 'Paste the new public key into the Application Link, then press “Confirm new key”.');
+    } catch (e) {
+      showBanner('error', 'Could not rotate the signing key', errorText(e));
+    }
+  });
+  const pending: Node[] = [];
+  if (p.pendingPublicKeyPem) {
+    const confirm = h('button', { type: 'button', class: 'btn btn--primary btn--small' }, 'Confirm new key');
+    confirm.addEventListener('click', async () => {
+      const ok = await confirmDialog({
+        title: 'Switch to the new signing key?',
+        body: ['Only confirm once the new public key is saved in the Application Link: from now on gitlink signs with it, and the old key is deleted.'],
+        confirm: 'Confirm new key',
+      });
+      if (!ok) return;
+      try {
+        await busy(confirm, 'Confirming…', () => ctx.api.post(`/v1/admin/providers/${enc(p.id)}/confirm-signing-key`));
+        await reload();
+        showBanner('success', `${p.displayName} now signs with the new key`);
+      } catch (e) {
+        showBanner('error', 'Could not confirm the new key', errorText(e));
+      }
+    });
+    pending.push(
+      h('div', { class: 'pending-key' }, h('p', { class: 'card__warning' }, 'A new key is waiting: paste it into the Application Link, then confirm.'), copyField('New public key (PEM)', p.pendingPublicKeyPem, { multiline: true, what: 'new public key' }), confirm),
+    );
+  }
+  return h(
+    'div',
+    { class: 'setup' },
+    h('h3', null, 'Incoming Authentication'),
+    h(
+      'div',
+      { class: 'setup__urls' },
+      copyField('Consumer key', p.consumerKey ?? '', { what: 'consumer key' }),
+      copyField('Consumer name', p.consumerName ?? '', { what: 'consumer name' }),
+    ),
+    copyField('Public key (PEM)', p.publicKeyPem ?? '', { multiline: true, what: 'public key' }),
+    ...pending,
+    h('div', { class: 'actions' }, rotate),
+  );
+}
+
+// ── Add / edit form ────────────────────────────────────────────────────────────
+
+interface FieldSpec {
+  name: string;
+  label: string;
+  kind?: 'text' | 'url' | 'password' | 'checkbox' | 'select';
+  hint?: string;
+  required?: boolean;
+  value?: string;
+  checked?: boolean;
+  options?: Array<[string, string]>;
+  placeholder?: string;
+  autocomplete?: string;
+}
+
+function fieldEl(spec: FieldSpec): HTMLElement {
+  const id = `pf-${spec.name}`;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [spec.hint ? hintId : '', errorId].filter(Boolean).join(' ');
+  const common = { id, name: spec.name, 'aria-describedby': describedBy };
+  let control: HTMLElement;
+  if (spec.kind === 'select') {
+    control = h('select', common, ...(spec.options ?? []).map(([v, l]) => h('option', { value: v, ...(v === spec.value ? { selected: true } : {}) }, l)));
+  } else if (spec.kind === 'checkbox') {
+    control = h('input', { ...common, type: 'checkbox', ...(spec.checked ? { checked: true } : {}) });
+  } else {
+    control = h('input', {
+      ...common,
+      type: spec.kind ?? 'text',
+      value: spec.value ?? '',
+      ...(spec.required ? { required: true, 'aria-required': 'true' } : {}),
+      ...(spec.placeholder ? { placeholder: spec.placeholder } : {}),
+      autocomplete: spec.autocomplete ?? 'off',
+      spellcheck: 'false',
+    });
+  }
+  // Required fields are marked by `required` (announced) and the optional ones say so in their label.
+  const label = h('label', { for: id }, spec.label);
+  const hint = spec.hint ? h('p', { id: hintId, class: 'field__hint' }, spec.hint) : null;
+  const error = h('p', { id: errorId, class: 'field__error', hidden: true });
+  return spec.kind === 'checkbox'
+    ? h('div', { class: 'field field--check', 'data-field': spec.name }, control, label, hint, error)
+    : h('div', { class: 'field', 'data-field': spec.name }, label, control, hint, error);
+}
+
+function fieldsFor(info: TypeInfo, values: Record<string, string | boolean>, existing: AdminProvider | undefined): FieldSpec[] {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
+  const specs: FieldSpec[] = [];
+  if (!existing) {
+    specs.push({ name: 'id', label: 'ID', required: true, value: str('id'), hint: 'Lower-case letters, digits and -, e.g. github-com. It appears in URLs and cannot be changed.', placeholder: 'github-com' });
+  }
+  specs.push({ name: 'displayName', label: 'Display name', required: true, value: str('displayName'), hint: 'What developers see, e.g. “GitHub” or “Company GitLab”.' });
+  specs.push({ name: 'baseUrl', label: 'Base URL', kind: 'url', required: true, value: str('baseUrl'), hint: info.baseUrlHint, placeholder: info.defaultBaseUrl || 'https://git.example.com' });
+  if (info.apiUrl) specs.push({ name: 'apiUrl', label: 'API URL (optional)', kind: 'url', value: str('apiUrl'), hint: 'Leave empty to derive it from the base URL.' });
+  if (info.credentials === 'secret') {
+    specs.push({ name: 'clientId', label: info.clientIdLabel, required: true, value: str('clientId') });
+    specs.push({
+      name: 'clientSecret',
+      label: `${info.clientSecretLabel} (write-only)`,
+      kind: 'password',
+      value: '',
+      autocomplete: 'new-password',
+      hint: existing
+        ? `Currently ${existing.clientSecretSet ? 'set' : 'not set'}. Leave empty to keep it; gitlink never shows it again.`
+        : 'Stored encrypted in Secrets Manager; gitlink never shows it again.',
+    });
+    specs.push({ name: 'scopes', label: 'Scopes', value: str('scopes'), hint: `Space-separated. Empty means the default: ${info.defaultScopes.join(' ')}.`, placeholder: info.defaultScopes.join(' ') });
+    if (info.pkce) specs.push({ name: 'pkce', label: 'Use PKCE (S256)', kind: 'checkbox', checked: values.pkce === true, hint: info.pkceHint });
+  } else {
+    specs.push({ name: 'consumerKey', label: 'Consumer key', value: str('consumerKey'), placeholder: 'gitlink', hint: 'The Application Link’s consumer key. Empty means “gitlink”.' });
+    specs.push({ name: 'consumerName', label: 'Consumer name', value: str('consumerName'), placeholder: 'gitlink', hint: 'Shown to users in Bitbucket. Empty means “gitlink”.' });
+  }
+  return specs;
+}
+
+function providerForm(
+  ctx: AdminCtx,
+  existing: AdminProvider | undefined,
+  on: { onSaved: (p: AdminProvider, created: boolean) => Promise<void>; onCancel: () => void },
+): HTMLElement {
+  const titleId = uid('form-title');
+  let type = existing?.type ?? 'github';
+  const values: Record<string, string | boolean> = existing
+    ? {
+        displayName: existing.displayName,
+        baseUrl: existing.baseUrl,
+        apiUrl: existing.apiUrl ?? '',
+        clientId: existing.clientId,
+        scopes: existing.scopes.join(' '),
+        pkce: existing.pkce,
+        consumerKey: existing.consumerKey ?? '',
+        consumerName: existing.consumerName ?? '',
+      }
+    : { baseUrl: typeInfo(type).defaultBaseUrl, pkce: typeInfo(type).defaultPkce(typeInfo(type).defaultBaseUrl) };
+  // On a new provider the PKCE box follows the type's default for the base URL until the admin touches it.
+  let pkceTouched = !!existing;
+
+  const summary = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  const fields = h('div', { class: 'form-grid' });
+  const save = h('button', { type: 'submit', class: 'btn btn--primary' }, existing ? 'Save changes' : 'Add provider');
+  const cancel = h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => on.onCancel() }, 'Cancel');
+
+  const typeField = existing
+    ? h('p', { class: 'form-type' }, 'Type: ', h('strong', null, typeInfo(type).label), ' (cannot be changed)')
+    : fieldEl({ name: 'type', label: 'Type', kind: 'select', value: type, options: providerTypes.map((t) => [t.type, t.choice]) });
+
+  const collect = () => {
+    for (const el of Array.from(fields.querySelectorAll<HTMLInputElement>('input'))) values[el.name] = el.type === 'checkbox' ? el.checked : el.value;
+  };
+  const renderFields = () => replace(fields, ...fieldsFor(typeInfo(type), values, existing).map(fieldEl));
+  renderFields();
+  fields.addEventListener('change', (ev) => {
+    if ((ev.target as HTMLInputElement).name === 'pkce') pkceTouched = true;
+  });
+  fields.addEventListener('input', (ev) => {
+    const el = ev.target as HTMLInputElement;
+    const box = fields.querySelector<HTMLInputElement>('input[name="pkce"]');
+    if (el.name === 'baseUrl' && box && !pkceTouched) box.checked = typeInfo(type).defaultPkce(el.value.trim());
+  });
+
+  typeField.querySelector('select')?.addEventListener('change', (ev) => {
+    collect();
+    const prev = typeInfo(type);
+    type = (ev.target as HTMLSelectElement).value;
+    // The base URL follows the type unless the admin typed their own.
+    if (!values.baseUrl || values.baseUrl === prev.defaultBaseUrl) values.baseUrl = typeInfo(type).defaultBaseUrl;
+    if (!pkceTouched) values.pkce = typeInfo(type).defaultPkce(String(values.baseUrl));
+    renderFields();
+  });
+
+  const form = h(
+    'form',
+    { class: 'card provider-form', novalidate: true, 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, existing ? `Edit ${existing.displayName}` : 'Add a provider'),
+    summary,
+    typeField,
+    fields,
+    h('div', { class: 'actions' }, save, cancel),
+  );
+
+  const clearErrors = () => {
+    summary.hidden = true;
+    for (const e of Array.from(form.querySelectorAll<HTMLElement>('.field__error'))) {
+      e.hidden = true;
+      e.textContent = '';
+    }
+    for (const i of Array.from(form.querySelectorAll('[aria-invalid]'))) i.removeAttribute('aria-invalid');
+  };
+  const fieldError = (name: string, message: string): boolean => {
+    const wrap = form.querySelector<HTMLElement>(`[data-field="${CSS.escape(name.split('.')[0]!)}"]`);
+    const err = wrap?.querySelector<HTMLElement>('.field__error');
+    const control = wrap?.querySelector<HTMLElement>('input, select');
+    if (!wrap || !err || !control) return false;
+    err.textContent = message;
+    err.hidden = false;
+    control.setAttribute('aria-invalid', 'true');
+    return true;
+  };
+  const focusFirstInvalid = () => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors();
+    collect();
+    const info = typeInfo(type);
+    let missing = false;
+    for (const spec of fieldsFor(info, values, existing)) {
+      if (spec.required && !String(values[spec.name] ?? '').trim()) missing = fieldError(spec.name, 'Required.') || missing;
+    }
+    if (missing) return focusFirstInvalid();
+
+    const s = (k: string) => String(values[k] ?? '').trim();
+    const body: Record<string, unknown> = { displayName: s('displayName'), baseUrl: s('baseUrl') };
+    if (!existing) Object.assign(body, { id: s('id'), type });
+    if (info.apiUrl) {
+      if (s('apiUrl')) body.apiUrl = s('apiUrl');
+      else if (existing?.apiUrl) body.apiUrl = null;
+    }
+    if (info.credentials === 'secret') {
+      body.clientId = s('clientId');
+      if (s('clientSecret')) body.clientSecret = s('clientSecret');
+      if (s('scopes')) body.scopes = s('scopes').split(/\s+/);
+      if (info.pkce) body.pkce = values.pkce === true;
+    } else {
+      if (s('consumerKey')) body.consumerKey = s('consumerKey');
+      if (s('consumerName')) body.consumerName = s('consumerName');
+    }
+    try {
+      const saved = await busy(save, 'Saving…', () =>
+        existing ? ctx.api.put<AdminProvider>(`/v1/admin/providers/${enc(existing.id)}`, body) : ctx.api.post<AdminProvider>('/v1/admin/providers', body),
+      );
+      await on.onSaved(saved, !existing);
+    } catch (e) {
+      // 400 invalid_request names the field ("baseUrl: must use https"): show it beside the field.
+      if (e instanceof ApiError && e.field && fieldError(e.field, sentence(e.message.replace(/^[\w.]+: /, '')))) return focusFirstInvalid();
+      if (e instanceof ApiError && e.code === 'provider_exists' && fieldError('id', e.message)) return focusFirstInvalid();
+      summary.textContent = errorText(e);
+      summary.hidden = false;
+      summary.setAttribute('tabindex', '-1');
+      summary.focus();
+    }
+  });
+  return form;
+}
+
+const sentence = (s: string) => {
+  const t = s.charAt(0).toUpperCase() + s.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+};
