@@ -1,9 +1,18 @@
 /** The provider registry: type → implementation. The only place that lists them. */
+import { bitbucketCloud } from './bitbucket-cloud';
+import { bitbucketDc } from './bitbucket-dc';
+import { bitbucketServer } from './bitbucket-server';
 import { github } from './github';
 import { gitlab } from './gitlab';
 import type { Provider, ProviderType } from './types';
 
-const registry: Partial<Record<ProviderType, Provider>> = { github, gitlab };
+const registry: Partial<Record<ProviderType, Provider>> = {
+  github,
+  gitlab,
+  'bitbucket-server': bitbucketServer,
+  'bitbucket-dc': bitbucketDc,
+  'bitbucket-cloud': bitbucketCloud,
+};
 
 /** Types whose implementation has landed; the admin API refuses the others. */
 export const supportedTypes = (): ProviderType[] => Object.keys(registry) as ProviderType[];

@@ -344,3 +344,21 @@ describe('Outputs: every URL an admin needs', () => {
     expect(() => synth({ domain: 'https://git.example.com/gitlink' })).toThrow(/https origin/);
   });
 });
+
+describe('issue 4: only the functions that sign may decrypt the Bitbucket signing key', () => {
+  // The functions that start or finish a link, or call a linked provider's API (unlink, SSH-key rotation).
+  // Listed here, not derived from functionNeeds, so that a wrong row in the table fails this test.
+  const signers: FunctionName[] = ['link-start', 'oauth-callback', 'links', 'me'];
+  const purpose = { StringEquals: { 'kms:EncryptionContext:purpose': 'bitbucket-signing' } };
+
+  test('kms:Decrypt on the signing key: exactly the signing functions, each statement conditioned on the purpose', () => {
+    const decrypting = functionNames.filter((n) => on(statementsOf(n), signingKeyId).some((s) => arr(s.Action).includes('kms:Decrypt')));
+    expect([...decrypting].sort()).toEqual([...signers].sort());
+    for (const n of functionNames) for (const s of on(statementsOf(n), signingKeyId)) expect(s.Condition).toEqual(purpose);
+  });
+
+  test('no other role gets the key: its key policy names only the account (IAM decides)', () => {
+    const policy = resources[signingKeyId]!.Properties.KeyPolicy as { Statement: Array<{ Principal: unknown }> };
+    for (const s of policy.Statement) expect(JSON.stringify(s.Principal)).toMatch(/":root"\]\]\}\}$/);
+  });
+});

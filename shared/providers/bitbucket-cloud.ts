@@ -1,0 +1,112 @@
+/**
+ * Bitbucket Cloud (bitbucket.org).
+ *
+ * OAuth:    https://developer.atlassian.com/cloud/bitbucket/oauth-2/
+ *           (https://bitbucket.org/site/oauth2/authorize, /site/oauth2/access_token, client auth by HTTP Basic)
+ * Scopes:   https://developer.atlassian.com/cloud/bitbucket/bitbucket-cloud-rest-api-scopes
+ * User:     https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/  (GET /2.0/user)
+ * SSH keys: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/
+ *           (POST /2.0/users/{selected_user}/ssh-keys {key, label}, account:write; DELETE …/ssh-keys/{key_id})
+ *
+ * Provider deviations:
+ * - the token answer names the granted scopes `scopes`, not `scope` (the link then records the configured ones);
+ * - access tokens last 2 h; refresh needs no `redirect_uri`;
+ * - no token revocation endpoint is documented, so revoke answers 'unsupported'
+ *   (the user revokes the grant under Personal settings → App authorizations);
+ * - a key registered anywhere on Bitbucket gives 400 "Someone has already registered that SSH key."
+ *   (https://support.atlassian.com/bitbucket-cloud/kb/why-am-i-not-able-to-add-an-ssh-key-in-bitbucket-cloud/),
+ *   also when it is this account's own key;
+ * - accounts and keys are identified by UUIDs in braces (`{…}`), which must be URL-encoded in paths.
+ */
+import { z } from 'zod';
+import { apiFailure, ProviderError } from './http';
+import { oauth2Protocol } from './oauth2';
+import { bearer, keyMaterial, rest } from './rest';
+import type { Provider, ProviderContext } from './types';
+
+const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
+/** api.bitbucket.org for bitbucket.org; tests point apiUrl at their fake. */
+const apiUrl = (ctx: ProviderContext) => (ctx.config.apiUrl ?? 'https://api.bitbucket.org/2.0').replace(/\/+$/, '');
+
+const user = z.object({ uuid: z.string().regex(/^\{[0-9a-f-]{36}\}$/i), username: z.string().min(1).optional(), nickname: z.string().min(1).optional() });
+const key = z.object({ uuid: z.string().min(1), key: z.string() });
+const keyPage = z.object({ values: z.array(key), next: z.string().optional() });
+
+export const bitbucketCloud: Provider = {
+  type: 'bitbucket-cloud',
+  // repository:write implies repository (clone and push over HTTPS); account:write implies account (GET /user) and manages SSH keys.
+  defaultScopes: ['repository:write', 'account:write'],
+  // Not documented for bitbucket.org's authorization server.
+  defaultPkce: () => false,
+  gitUsername: 'x-token-auth',
+  clientCredentials: 'secret',
+  refreshable: true,
+  sshHost: (c) => new URL(c.baseUrl).hostname,
+  gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  setupHint:
+    'Bitbucket → Workspace settings → OAuth consumers → Add consumer. Paste the Callback URL, tick Account: Write and Repositories: Write, keep "This is a private consumer" off, then copy the Key (client id) and Secret here.',
+
+  ...oauth2Protocol((ctx) => ({
+    authorizeUrl: `${base(ctx)}/site/oauth2/authorize`,
+    tokenUrl: `${base(ctx)}/site/oauth2/access_token`,
+    clientAuth: 'basic',
+    refreshNeedsRedirectUri: false,
+  })),
+
+  async revoke() {
+    return 'unsupported';
+  },
+
+  api(ctx, tokens) {
+    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx.timeoutMs);
+    let me: Promise<z.infer<typeof user>> | undefined;
+    const account = () =>
+      (me ??= r.expect('read the account', [200], 'GET', '/user').then((res) => {
+        const u = user.safeParse(res.json);
+        if (!u.success) throw new ProviderError('refused', 'identity_failed', 'Bitbucket answered /user without an account.');
+        return u.data;
+      }));
+    const keysPath = async () => `/users/${encodeURIComponent((await account()).uuid)}/ssh-keys`;
+
+    /** `next` is an absolute URL; follow it only on the API's own origin and path. */
+    const nextPath = (next: string | undefined) => {
+      if (!next) return undefined;
+      const api = new URL(apiUrl(ctx));
+      const n = new URL(next, api);
+      return n.origin === api.origin && n.pathname.startsWith(`${api.pathname}/`) ? n.pathname.slice(api.pathname.length) + n.search : undefined;
+    };
+
+    async function findKey(publicKey: string): Promise<string | undefined> {
+      let path: string | undefined = `${await keysPath()}?pagelen=100`;
+      for (let i = 0; path && i < 10; i++) {
+        const page = keyPage.parse((await r.expect('list SSH keys', [200], 'GET', path)).json);
+        const found = page.values.find((k) => keyMaterial(k.key) === keyMaterial(publicKey));
+        if (found) return found.uuid;
+        path = nextPath(page.next);
+      }
+      return undefined;
+    }
+
+    return {
+      async identity() {
+        const u = await account();
+        return { accountId: u.uuid, login: u.username ?? u.nickname ?? u.uuid };
+      },
+      async addSshKey(publicKey, title) {
+        const res = await r.call('POST', await keysPath(), { key: publicKey, label: title });
+        if (res.status === 201) return { id: key.parse(res.json).uuid };
+        if (res.status === 400) {
+          const mine = await findKey(publicKey);
+          if (mine) return { id: mine };
+          if (/already registered/i.test(res.text)) {
+            throw new ProviderError('refused', 'ssh_key_in_use', 'This SSH key is registered to another Bitbucket account.');
+          }
+        }
+        throw apiFailure('add the SSH key', res);
+      },
+      async deleteSshKey(id) {
+        await r.expect('delete the SSH key', [204, 404], 'DELETE', `${await keysPath()}/${encodeURIComponent(id)}`);
+      },
+    };
+  },
+};
