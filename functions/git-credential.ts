@@ -1,4 +1,17 @@
-/** `git-credential`: see DESIGN §3b. Routes without an action answer 501 until their issue lands. */
+/**
+ * `git-credential`: the environment-token routes (DESIGN §3b), the hot path.
+ * The EnvService is built once per container: it holds the decrypted-credential
+ * and provider-list caches that make a warm fetch one DynamoDB read and no KMS call.
+ */
+import { config } from '../shared/config';
+import { createDeps } from '../shared/deps';
+import { credentialAction, sshKeyAction } from '../shared/env/http';
+import { EnvService } from '../shared/env/service';
 import { makeHandler } from '../shared/http/handler';
 
-export const handler = makeHandler('git-credential', {});
+const env = new EnvService(createDeps(config()));
+
+export const handler = makeHandler('git-credential', {
+  'POST /v1/git/credential': (ctx) => credentialAction(env, ctx),
+  'GET /v1/env/ssh-key': (ctx) => sshKeyAction(env, ctx),
+});

@@ -1,8 +1,9 @@
 /** `me`: the developer's SSH key and environment tokens. */
 import { config } from '../shared/config';
 import { createDeps } from '../shared/deps';
+import { createEnvToken, listEnvTokens, revokeEnvToken } from '../shared/env/manage';
 import { makeHandler, userOf } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
+import { json, noContent } from '../shared/http/reply';
 import { rotateUserKey } from '../shared/ssh/rotate';
 import { ensureUserKey } from '../shared/ssh/user-key';
 
@@ -14,4 +15,11 @@ export const handler = makeHandler('me', {
     return json(200, { publicKey: key.publicKey, fingerprint: key.fingerprint, type: 'ed25519', createdAt: key.createdAt });
   },
   'POST /v1/me/ssh-key/rotate': async (ctx) => json(200, await rotateUserKey(deps, userOf(ctx).id, ctx.origin)),
+  // The secret is in this answer only; afterwards only its SHA-256 exists.
+  'POST /v1/me/tokens': async (ctx) => json(201, await createEnvToken(deps, userOf(ctx).id, ctx.body)),
+  'GET /v1/me/tokens': async (ctx) => json(200, { tokens: await listEnvTokens(deps, userOf(ctx).id) }),
+  'DELETE /v1/me/tokens/{id}': async (ctx) => {
+    await revokeEnvToken(deps, userOf(ctx).id, ctx.params.id);
+    return noContent();
+  },
 });

@@ -1,0 +1,70 @@
+/**
+ * A developer's environment tokens (`me` function: `GET/POST /v1/me/tokens`,
+ * `DELETE /v1/me/tokens/{id}`). The secret is shown once, at creation; only
+ * its SHA-256 is stored. Revoking deletes the record, so the next request
+ * with that token is refused at once (nothing caches token validity).
+ */
+import { z } from 'zod';
+import type { Deps } from '../deps';
+import { conflict, notFound } from '../http/errors';
+import { parseInput } from '../http/validate';
+import { EnvTokenStore, type EnvTokenRecord } from '../store/env-tokens';
+import { formatEnvToken, hashSecret, newSecret, newTokenId, TOKEN_ID_LENGTH } from './token';
+
+/** Default lifetime when `expiresInDays` is omitted: long enough for an environment image, short enough to age out. */
+export const DEFAULT_EXPIRES_IN_DAYS = 90;
+export const MAX_EXPIRES_IN_DAYS = 365;
+/** Bounds what one account can pile up (each token is a row read on every fetch by its holder only). */
+export const MAX_TOKENS_PER_USER = 50;
+
+export const createTokenInput = z.strictObject({
+  name: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
+  expiresInDays: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).optional(),
+});
+
+export const tokenIdParam = z.string().regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID_LENGTH}}$`), 'is not a token id');
+
+type TokenDeps = Pick<Deps, 'table' | 'now'>;
+
+/** The public view: never the secret, nor its hash. */
+export const tokenView = (t: EnvTokenRecord) => ({
+  id: t.tokenId,
+  name: t.name,
+  createdAt: t.createdAt,
+  lastUsedAt: t.lastUsedAt ?? null,
+  expiresAt: t.expiresAt ?? null,
+});
+
+export async function createEnvToken(deps: TokenDeps, userId: string, body: unknown) {
+  const input = parseInput(createTokenInput, body);
+  const store = new EnvTokenStore(deps.table);
+  if ((await store.listForUser(userId)).length >= MAX_TOKENS_PER_USER) {
+    throw conflict('too_many_tokens', `You have ${MAX_TOKENS_PER_USER} environment tokens; revoke one first.`);
+  }
+  const now = deps.now();
+  const expiresMs = now + (input.expiresInDays ?? DEFAULT_EXPIRES_IN_DAYS) * 86_400_000;
+  const tokenId = newTokenId();
+  const secret = newSecret();
+  const record: EnvTokenRecord = {
+    userId,
+    tokenId,
+    name: input.name,
+    secretHash: hashSecret(secret),
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(expiresMs).toISOString(),
+    ttl: Math.floor(expiresMs / 1000),
+  };
+  await store.create(record);
+  return { ...tokenView(record), token: formatEnvToken({ userId, tokenId, secret }) };
+}
+
+export async function listEnvTokens(deps: TokenDeps, userId: string) {
+  const tokens = await new EnvTokenStore(deps.table).listForUser(userId);
+  return tokens.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(tokenView);
+}
+
+export async function revokeEnvToken(deps: TokenDeps, userId: string, id: unknown): Promise<void> {
+  const tokenId = parseInput(tokenIdParam, id, 'id');
+  const old = await new EnvTokenStore(deps.table).delete(userId, tokenId);
+  if (!old) throw notFound('token_not_found', 'No such environment token.');
+}

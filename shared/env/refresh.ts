@@ -1,0 +1,236 @@
+/**
+ * Token refresh, single-flight across containers (DESIGN §3 "Credential fetch" step 4).
+ *
+ * The lock is the link item itself: a conditional update on `version` sets a
+ * short lease (`refreshLeaseUntil`). Exactly one caller wins it and calls the
+ * provider; the others wait with bounded, jittered backoff and reread. No
+ * in-memory single-flight is used: it could not coordinate two Lambda
+ * containers (CONVENTIONS §2), and it would hide a broken lease in tests.
+ *
+ * Rules learned from peers' bugs:
+ * - the refreshed tokens are saved before anything else can fail (Coder #23473);
+ * - an answer without `refresh_token` keeps the old one (Nango #298; oauth2.ts does it,
+ *   and the save below never removes `refreshTokenCt`);
+ * - `invalid_grant` after another caller already rotated the token means reread, not give up.
+ */
+import type { Crypto } from '../crypto/port';
+import { AppError } from '../http/errors';
+import { tokenContext, encryptTokens } from '../links/tokens';
+import { log } from '../log';
+import { ProviderError } from '../providers/http';
+import type { Provider, ProviderContext, TokenSet } from '../providers/types';
+import { fromLinkItem, type LinkRecord, type LinkStore } from '../store/links';
+import { StaleVersion } from '../store/table';
+import { providerUnavailable } from './errors';
+
+/** DESIGN §3: refresh when the token expires within 5 minutes. */
+export const REFRESH_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Errors that say the grant itself is dead (RFC 6749 §5.2 `invalid_grant`).
+ * Provider deviation: GitHub answers a used or expired refresh token with
+ * `bad_refresh_token` (HTTP 200), see test/providers/github/oauth.ts and
+ * https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+ */
+const DEAD_GRANT = new Set(['invalid_grant', 'bad_refresh_token', 'invalid_token', 'access_denied']);
+
+export interface RefreshOptions {
+  /** Lease length. Default: the provider timeout + 2 s, renewed before each retry, so one attempt is always covered. */
+  leaseMs?: number;
+  /** How long one request may spend on refreshing (winner) or waiting (loser). API Gateway stops at 30 s. */
+  budgetMs?: number;
+  /** Provider attempts on 5xx / 429 / timeout. */
+  attempts?: number;
+  retryBaseMs?: number;
+  /** Loser backoff: from `pollMinMs`, doubling to `pollMaxMs`, with jitter. */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RefreshDeps {
+  links: LinkStore;
+  crypto: Crypto;
+  now: () => number;
+}
+
+export interface RefreshTarget {
+  provider: Provider;
+  ctx: ProviderContext;
+  /** Thrown when the link disappears mid-flight (unlinked). */
+  gone: () => Error;
+  /** Thrown for a dead grant, with the reason kept on the link. */
+  relink: (reason: string) => Error;
+}
+
+export interface Fresh {
+  link: LinkRecord;
+  /** Set when this caller refreshed: the plaintext, so no decrypt is needed. */
+  accessToken?: string;
+}
+
+export const needsRefresh = (link: Pick<LinkRecord, 'expiresAt'>, now: number) =>
+  link.expiresAt !== undefined && link.expiresAt - now <= REFRESH_WINDOW_MS;
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const transient = (e: unknown) => e instanceof ProviderError && e.transient;
+const deadGrant = (e: unknown) => e instanceof ProviderError && e.kind === 'refused' && DEAD_GRANT.has(e.oauthError ?? '');
+
+/** Returns a link whose token is good for more than the refresh window, refreshing it if needed. */
+export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link: LinkRecord, opts: RefreshOptions = {}): Promise<Fresh> {
+  const o = settings(opts, target.ctx.timeoutMs);
+  const deadline = deps.now() + o.budgetMs;
+  let current = link;
+  let poll = o.pollMinMs;
+  for (;;) {
+    const now = deps.now();
+    if (current.needsRelink) throw target.relink(current.relinkReason ?? 'needs_relink');
+    if (!needsRefresh(current, now)) return { link: current };
+    if (!current.refreshTokenCt || !target.provider.refreshable || !target.provider.refresh) {
+      // Nothing to refresh with: hand the token out until it really expires.
+      if (current.expiresAt! <= now) throw target.relink('token_expired');
+      return { link: current };
+    }
+    if (!current.refreshLeaseUntil || current.refreshLeaseUntil <= now) {
+      const won = await takeLease(deps, current, now + o.leaseMs);
+      if (won.kind === 'won') {
+        const out = await refreshAsWinner(deps, target, won.link, o, deadline);
+        if (out) return out;
+      }
+      current = won.kind === 'lost' && won.current ? won.current : await reread(deps, current, target);
+      continue;
+    }
+    // Another caller holds the lease: wait for it, then reread (RFC-free: DESIGN §3 "losers wait … then reread").
+    if (now >= deadline) throw providerUnavailable('another caller is still refreshing this link');
+    await o.sleep(Math.min(poll * (0.5 + Math.random() / 2), Math.max(1, deadline - now)));
+    poll = Math.min(poll * 2, o.pollMaxMs);
+    current = await reread(deps, current, target);
+  }
+}
+
+function settings(o: RefreshOptions, timeoutMs: number) {
+  return {
+    leaseMs: o.leaseMs ?? timeoutMs + 2_000,
+    budgetMs: o.budgetMs ?? 20_000,
+    attempts: o.attempts ?? 3,
+    retryBaseMs: o.retryBaseMs ?? 200,
+    pollMinMs: o.pollMinMs ?? 25,
+    pollMaxMs: o.pollMaxMs ?? 500,
+    sleep: o.sleep ?? defaultSleep,
+  };
+}
+type Settings = ReturnType<typeof settings>;
+
+async function reread(deps: RefreshDeps, link: LinkRecord, target: RefreshTarget): Promise<LinkRecord> {
+  const fresh = await deps.links.get(link.userId, link.providerId);
+  if (!fresh) throw target.gone();
+  return fresh;
+}
+
+/** The conditional write that makes one caller the refresher. */
+async function takeLease(deps: RefreshDeps, link: LinkRecord, until: number): Promise<{ kind: 'won'; link: LinkRecord } | { kind: 'lost'; current?: LinkRecord }> {
+  try {
+    return { kind: 'won', link: await deps.links.update(link.userId, link.providerId, link.version, { refreshLeaseUntil: until }) };
+  } catch (e) {
+    if (!(e instanceof StaleVersion)) throw e;
+    return { kind: 'lost', ...(e.existing ? { current: fromLinkItem(e.existing) } : {}) };
+  }
+}
+
+/** Best effort: a lease left behind only delays the next refresher until it runs out. */
+async function releaseLease(deps: RefreshDeps, leased: LinkRecord): Promise<void> {
+  await deps.links.update(leased.userId, leased.providerId, leased.version, {}, ['refreshLeaseUntil']).catch(() => undefined);
+}
+
+/** Returns the fresh link, or `undefined` when the caller must reread (someone else took over). */
+async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased: LinkRecord, o: Settings, deadline: number): Promise<Fresh | undefined> {
+  let held = leased;
+  try {
+    const refreshToken = (await deps.crypto.decrypt(held.refreshTokenCt!, tokenContext(held.userId, held.providerId, 'refreshToken'))).toString('utf8');
+    for (let attempt = 1; ; attempt++) {
+      let tokens: TokenSet;
+      try {
+        tokens = await target.provider.refresh!(target.ctx, refreshToken);
+      } catch (e) {
+        if (transient(e)) {
+          const wait = o.retryBaseMs * 2 ** (attempt - 1);
+          if (attempt >= o.attempts || deps.now() + wait + target.ctx.timeoutMs > deadline) {
+            await releaseLease(deps, held);
+            throw providerUnavailable(`refresh failed ${attempt} times: ${(e as ProviderError).code}`, e);
+          }
+          await o.sleep(wait);
+          // Renew, so the lease covers the next attempt; losing it means someone else took over.
+          const renewed = await takeLease(deps, held, deps.now() + o.leaseMs);
+          if (renewed.kind === 'lost') return undefined;
+          held = renewed.link;
+          continue;
+        }
+        if (deadGrant(e)) return await markDead(deps, target, held, (e as ProviderError).oauthError!);
+        await releaseLease(deps, held);
+        throw e;
+      }
+      // Saved first: the provider has already spent the old refresh token.
+      return await saveTokens(deps, target, leased, held, tokens);
+    }
+  } catch (e) {
+    if (!(e instanceof AppError) && !(e instanceof StaleVersion)) await releaseLease(deps, held);
+    throw e;
+  }
+}
+
+/**
+ * A refused grant. If the link changed since our lease, another caller rotated
+ * (or relinked) it and the refusal is about a token that is already gone:
+ * reread. Otherwise the grant is dead: mark the link and keep the reason.
+ */
+async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkRecord, reason: string): Promise<Fresh | undefined> {
+  const now = await reread(deps, held, target);
+  if (now.version !== held.version) return undefined;
+  try {
+    await deps.links.update(held.userId, held.providerId, held.version, {
+      needsRelink: true,
+      relinkReason: reason,
+      updatedAt: new Date(deps.now()).toISOString(),
+    }, ['refreshLeaseUntil']);
+  } catch (e) {
+    if (e instanceof StaleVersion) return undefined;
+    throw e;
+  }
+  log.warn('link needs relinking', { providerId: held.providerId, userId: held.userId, reason });
+  throw target.relink(reason);
+}
+
+async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet): Promise<Fresh> {
+  const set: Partial<LinkRecord> = {
+    ...(await encryptTokens(deps.crypto, held.userId, held.providerId, tokens)),
+    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}),
+    ...(tokens.scopes?.length ? { scopes: tokens.scopes } : {}),
+    updatedAt: new Date(deps.now()).toISOString(),
+  };
+  // Never remove refreshTokenCt: an answer without one keeps the old (Nango #298).
+  // A successful refresh proves the grant alive: clear a relink mark that a caller
+  // refused with our just-spent refresh token may have set meanwhile.
+  const remove: Array<keyof LinkRecord> = [
+    'refreshLeaseUntil',
+    'needsRelink',
+    'relinkReason',
+    ...(tokens.expiresAt === undefined ? (['expiresAt'] as const) : []),
+  ];
+  let base = held;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const saved = await deps.links.update(base.userId, base.providerId, base.version, set, remove);
+      log.info('token refreshed', { providerId: saved.providerId, userId: saved.userId, version: saved.version });
+      return { link: saved, accessToken: tokens.accessToken };
+    } catch (e) {
+      if (!(e instanceof StaleVersion)) throw e;
+      // Our lease ran out and someone wrote meanwhile. If they saved no newer tokens,
+      // ours are the only live ones (the provider rotated the old pair when it answered us).
+      const existing = e.existing ? fromLinkItem(e.existing) : await deps.links.get(base.userId, base.providerId);
+      if (!existing) throw target.gone();
+      if (existing.accessTokenCt !== before.accessTokenCt || existing.refreshTokenCt !== before.refreshTokenCt) return { link: existing };
+      base = existing;
+    }
+  }
+  throw providerUnavailable('the link kept changing while saving refreshed tokens');
+}

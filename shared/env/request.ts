@@ -1,0 +1,49 @@
+/**
+ * The credential request at the edge (CONVENTIONS §5): git's attributes, as
+ * `text/plain` in git's own format or as JSON, parsed into one typed value.
+ */
+import * as z from 'zod';
+import { badRequest } from '../http/errors';
+import { parseInput } from '../http/validate';
+import { GitAttributeError, parseGitAttributes } from './git-attributes';
+
+/** git-credential(1): a value may hold any byte but newline or NUL. */
+const attr = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !/[\0\r\n]/.test(v), 'must not contain NUL or newlines');
+
+/** `host` is hostname[:port] (git-credential(1)): a DNS name, IPv4 or a bracketed IPv6 literal. */
+const host = z
+  .string()
+  .min(1)
+  .max(262)
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be hostname[:port]');
+
+export const credentialRequest = z.object({
+  // git asks helpers for http(s) credentials; which of the two is allowed depends on the provider (hosts.ts).
+  protocol: z.enum(['https', 'http']),
+  host,
+  path: attr(4096).optional(),
+  username: attr(256).optional(),
+});
+export type CredentialRequest = z.infer<typeof credentialRequest>;
+
+/** Reads the body the handler parsed: git's `key=value` text, or a JSON object. */
+export function parseCredentialRequest(body: unknown, kind: 'json' | 'text' | 'form' | 'none'): CredentialRequest {
+  if (kind === 'text') {
+    let attrs: Record<string, string>;
+    try {
+      attrs = parseGitAttributes(body as string);
+    } catch (e) {
+      if (e instanceof GitAttributeError) throw badRequest('invalid_request', e.message);
+      throw e;
+    }
+    // A password from git is never needed, and never kept.
+    const { password: _p, password_expiry_utc: _x, ...rest } = attrs;
+    return parseInput(credentialRequest, rest);
+  }
+  if (kind !== 'json') throw badRequest('invalid_request', 'Send git credential attributes as text/plain or application/json.');
+  return parseInput(credentialRequest, body);
+}

@@ -1,0 +1,194 @@
+/**
+ * What an environment token may ask for (DESIGN §3 "Credential fetch", §3b):
+ * a git credential for one host, and the developer's SSH key.
+ *
+ * One instance per container: it holds the per-container caches (decrypted
+ * credentials, provider list). Everything an environment token unlocks is
+ * read with the token record in one BatchGetItem, and the token is checked on
+ * every request: its validity is never cached.
+ */
+import type { Deps } from '../deps';
+import { log } from '../log';
+import { providerContext } from '../links/provider-context';
+import { tokenContext } from '../links/tokens';
+import { fromLinkItem, linkKey, type LinkRecord } from '../store/links';
+import { keys } from '../store/schema';
+import { EnvTokenStore, envTokenKey } from '../store/env-tokens';
+import type { SshKeyRecord } from '../store/ssh-keys';
+import type { Item } from '../store/table';
+import { ensureUserKey, privateKeyOf } from '../ssh/user-key';
+import { CredentialCache } from './cache';
+import { badEnvToken, noProvider, notLinked, relinkRequired, sshOnly, wrongScheme } from './errors';
+import { ProviderDirectory, schemeOf, type HostMatch } from './hosts';
+import { ensureFresh, type RefreshOptions } from './refresh';
+import type { CredentialRequest } from './request';
+import { parseEnvToken, secretMatches, type EnvTokenParts } from './token';
+
+export type EnvDeps = Pick<Deps, 'table' | 'links' | 'providers' | 'sshKeys' | 'crypto' | 'secrets' | 'config' | 'now'>;
+
+export interface EnvServiceOptions {
+  cache?: CredentialCache;
+  directory?: ProviderDirectory;
+  refresh?: RefreshOptions;
+  /** `lastUsedAt` is written at most this often per token (so a warm fetch is one read). Default 5 min. */
+  touchEveryMs?: number;
+}
+
+export interface CredentialAnswer {
+  username: string;
+  password: string;
+  /** Unix seconds (git ≥ 2.41 `password_expiry_utc`); absent for tokens that do not expire. */
+  password_expiry_utc?: number;
+}
+
+export interface EnvSshKeyAnswer {
+  privateKey?: string;
+  publicKey?: string;
+  fingerprint?: string;
+  /** Hosts serving git over SSH, for `~/.ssh/config`. */
+  sshHosts: string[];
+  /** Origins (`https://host[:port]`) serving git over HTTP(S), for `gitlink setup`. */
+  httpsHosts: string[];
+}
+
+export class EnvService {
+  readonly tokens: EnvTokenStore;
+  readonly cache: CredentialCache;
+  readonly directory: ProviderDirectory;
+  private readonly touched = new Map<string, number>();
+  private readonly touchEveryMs: number;
+
+  constructor(
+    readonly deps: EnvDeps,
+    private readonly opts: EnvServiceOptions = {},
+  ) {
+    this.tokens = new EnvTokenStore(deps.table);
+    this.cache = opts.cache ?? new CredentialCache({ now: deps.now });
+    this.directory = opts.directory ?? new ProviderDirectory(deps.providers, { now: deps.now });
+    this.touchEveryMs = opts.touchEveryMs ?? 5 * 60_000;
+  }
+
+  /** `POST /v1/git/credential`. `token` is the bearer value, unparsed. */
+  async credential(token: string | undefined, req: CredentialRequest, origin: string): Promise<CredentialAnswer> {
+    const parts = parseEnvToken(token);
+    if (!parts) throw badEnvToken();
+    const target = await this.matchHost(parts, req);
+    // One BatchGetItem: the token record and the link (issue 5 §2).
+    const [tokenItem, linkItem] = await this.deps.table.batchGet([
+      envTokenKey(parts.userId, parts.tokenId),
+      linkKey(parts.userId, target.config.id),
+    ]);
+    this.checkToken(parts, tokenItem);
+    const touch = this.touch(parts);
+    try {
+      return await this.answer(target, linkItem ? fromLinkItem(linkItem) : undefined, origin);
+    } finally {
+      await touch;
+    }
+  }
+
+  /** `GET /v1/env/ssh-key`: the token's own user's key pair and the hosts to use it with. */
+  async sshKey(token: string | undefined, opts: { hostsOnly: boolean }): Promise<EnvSshKeyAnswer> {
+    const parts = parseEnvToken(token);
+    if (!parts) throw badEnvToken();
+    const [tokenItem, keyItem] = await this.deps.table.batchGet([envTokenKey(parts.userId, parts.tokenId), keys.sshKey(parts.userId)]);
+    this.checkToken(parts, tokenItem);
+    const touch = this.touch(parts);
+    try {
+      const hosts = await this.hosts();
+      if (opts.hostsOnly) return hosts;
+      const record = keyItem ? toSshKeyRecord(keyItem) : await ensureUserKey(this.deps, parts.userId);
+      return { privateKey: await privateKeyOf(this.deps, record), publicKey: record.publicKey, fingerprint: record.fingerprint, ...hosts };
+    } finally {
+      await touch;
+    }
+  }
+
+  /** Throws 401 unless the record exists, is unexpired (Table enforces `ttl`) and the secret matches. */
+  private checkToken(parts: EnvTokenParts, item: Item | undefined): void {
+    if (!item || typeof item.secretHash !== 'string' || !secretMatches(parts.secret, item.secretHash)) throw badEnvToken();
+  }
+
+  /**
+   * Host → provider from the cached list. Anything but a hit checks the token
+   * first (a stranger must learn nothing about which hosts exist, nor force
+   * reloads), then reloads the list once, so a provider just added is found.
+   */
+  private async matchHost(parts: EnvTokenParts, req: CredentialRequest): Promise<HostMatch> {
+    let m = await this.directory.match(req.protocol, req.host);
+    if (!m.hit) {
+      this.checkToken(parts, await this.deps.table.get(envTokenKey(parts.userId, parts.tokenId)));
+      m = await this.directory.match(req.protocol, req.host, true);
+    }
+    if (m.hit) return m.hit;
+    // Never hand a token to plain http when the provider is served over https.
+    if (m.wrongScheme) throw wrongScheme(req.host, schemeOf(m.wrongScheme.config));
+    throw noProvider(req.host);
+  }
+
+  private async answer(target: HostMatch, link: LinkRecord | undefined, origin: string): Promise<CredentialAnswer> {
+    const { config, provider } = target;
+    const username = provider.gitUsername;
+    if (username === undefined) throw sshOnly(config.id, config.displayName);
+    if (!link) throw notLinked(origin, config.id, config.displayName);
+    const fresh = await ensureFresh(
+      this.deps,
+      {
+        provider,
+        ctx: providerContext(this.deps, config, origin),
+        gone: () => notLinked(origin, config.id, config.displayName),
+        relink: (reason) => relinkRequired(origin, config.id, config.displayName, reason),
+      },
+      link,
+      this.opts.refresh,
+    );
+    const password = fresh.accessToken ?? (await this.decrypt(fresh.link));
+    if (fresh.accessToken) this.cache.set(fresh.link, fresh.accessToken);
+    const expiry = fresh.link.expiresAt;
+    return { username, password, ...(expiry !== undefined ? { password_expiry_utc: Math.floor(expiry / 1000) } : {}) };
+  }
+
+  /** The access token, from the per-container cache when the link is unchanged. */
+  private async decrypt(link: LinkRecord): Promise<string> {
+    const hit = this.cache.get(link);
+    if (hit) return hit.accessToken;
+    const token = (await this.deps.crypto.decrypt(link.accessTokenCt, tokenContext(link.userId, link.providerId, 'accessToken'))).toString('utf8');
+    this.cache.set(link, token);
+    return token;
+  }
+
+  private async hosts(): Promise<Pick<EnvSshKeyAnswer, 'sshHosts' | 'httpsHosts'>> {
+    const ssh = new Set<string>();
+    const https = new Set<string>();
+    for (const config of await this.directory.list()) {
+      let provider;
+      try {
+        provider = this.directory.providerFor(config.type);
+      } catch {
+        continue;
+      }
+      ssh.add(provider.sshHost(config));
+      if (provider.gitUsername !== undefined) https.add(`${schemeOf(config)}://${provider.gitHttpsHost(config)}`);
+    }
+    return { sshHosts: [...ssh].sort(), httpsHosts: [...https].sort() };
+  }
+
+  /** Records use, at most once per `touchEveryMs` per token per container; never fails the request. */
+  private async touch(parts: EnvTokenParts): Promise<void> {
+    const key = `${parts.userId}\u0000${parts.tokenId}`;
+    const now = this.deps.now();
+    if (now - (this.touched.get(key) ?? -Infinity) < this.touchEveryMs) return;
+    this.touched.set(key, now);
+    if (this.touched.size > 10_000) this.touched.delete(this.touched.keys().next().value as string);
+    try {
+      await this.tokens.touch(parts.userId, parts.tokenId, new Date(now), this.touchEveryMs);
+    } catch (e) {
+      log.warn('could not record token use', { error: e });
+    }
+  }
+}
+
+function toSshKeyRecord(item: Item): SshKeyRecord {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as SshKeyRecord;
+}

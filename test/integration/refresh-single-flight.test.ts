@@ -1,0 +1,249 @@
+/**
+ * Token refresh over the wire: dynalite (the conditional-write lock), the fake
+ * GitLab (rotates refresh tokens and rejects a reused one, as GitLab does), and
+ * EnvService instances built directly. Two instances over one table are two
+ * Lambda containers: they share nothing but DynamoDB.
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppError } from '../../shared/http/errors';
+import { EnvService } from '../../shared/env/service';
+import { decryptTokens } from '../../shared/links/tokens';
+import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
+import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
+
+/** The fake's mintToken binds refreshes to this redirect URI; gitlink sends `${origin}/oauth/callback`. */
+const ORIGIN = 'http://127.0.0.1';
+let gl: FakeGitLab;
+let h: Harness;
+let userSeq = 0;
+
+beforeAll(async () => {
+  gl = await startFakeGitLab();
+  h = await startHarness({ secrets: { gitlab: gl.clientSecret } });
+  await seedProvider(h, { id: 'gitlab', type: 'gitlab', baseUrl: gl.url, clientId: gl.clientId });
+});
+afterAll(async () => {
+  await gl.close();
+  await h.close();
+});
+beforeEach(() => {
+  Object.assign(gl.behavior, { tokenStatus: null, tokenStatusTimes: Infinity, delayMs: {}, refreshCalls: 0 });
+  gl.behavior.hang.clear();
+});
+
+const ask = () => ({ protocol: 'http' as const, host: gitHost(gl.url) });
+const tokenRequests = () => gl.requests.filter((r) => r.path === '/oauth/token').length;
+const live = (token: string) => {
+  const t = gl.tokens.get(token);
+  return !!t && t.revoked === null && t.expiresAt > Date.now();
+};
+
+/** A developer with an env token and a GitLab link whose access token has expired (at gitlink and at the fake). */
+async function expiredLink() {
+  const userId = `dev${++userSeq}`;
+  const minted = gl.mintToken('tanuki');
+  await seedLink(h, userId, 'gitlab', { ...minted, expiresAt: h.clock.now() - 1000 });
+  gl.expireAccessTokens();
+  return { userId, token: await seedEnvToken(h, userId), old: minted };
+}
+
+const codeOf = (e: unknown) => (e instanceof AppError ? e.code : String(e));
+
+describe('refresh is single-flight across containers (DESIGN §3 step 4)', () => {
+  test('100 callers in two containers at an expired link: one refresh reaches GitLab, all get the new token', async () => {
+    const { userId, token, old } = await expiredLink();
+    gl.behavior.delayMs['/oauth/token'] = 150; // widens the race
+    const containers = [new EnvService(h.deps), new EnvService(h.deps)];
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => containers[i % 2]!.credential(token, ask(), ORIGIN)),
+    );
+    expect(gl.behavior.refreshCalls).toBe(1);
+    const passwords = new Set(answers.map((a) => a.password));
+    expect(passwords.size).toBe(1);
+    const [fresh] = [...passwords];
+    expect(fresh).not.toBe(old.accessToken);
+    expect(live(fresh!)).toBe(true);
+    expect(answers.every((a) => a.username === 'oauth2')).toBe(true);
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    expect(stored.refreshLeaseUntil).toBeUndefined();
+    expect(stored.expiresAt!).toBeGreaterThan(h.clock.now() + 60 * 60_000);
+    expect((await decryptTokens(h.deps.crypto, stored)).accessToken).toBe(fresh);
+  });
+
+  test('invalid_grant after another caller rotated the token means reread, not relink', async () => {
+    // A gate in front of GitLab holds token requests until the test lets each through, so the
+    // interleaving is fixed: A's refresh is held past A's (short) lease, B takes the lease over and
+    // sends the same refresh token; A's goes through first and rotates it; then B's gets invalid_grant.
+    const gate = await startGate(gl.url);
+    try {
+      await seedProvider(h, { id: 'gated', type: 'gitlab', baseUrl: gate.url, clientId: gl.clientId });
+      await h.deps.secrets.put('gated', gl.clientSecret);
+      const userId = `dev${++userSeq}`;
+      await seedLink(h, userId, 'gated', { ...gl.mintToken('tanuki'), expiresAt: h.clock.now() - 1000 });
+      const token = await seedEnvToken(h, userId);
+      const opts = { refresh: { leaseMs: 100, pollMinMs: 20, pollMaxMs: 50 } };
+      const via = { protocol: 'http' as const, host: gitHost(gate.url) };
+
+      const pa = new EnvService(h.deps, opts).credential(token, via, ORIGIN);
+      await gate.arrived(1);
+      const pb = new EnvService(h.deps, opts).credential(token, via, ORIGIN);
+      await gate.arrived(2); // B took the expired lease over and sent the same refresh token
+      gate.release(0);
+      const ra = await pa; // A rotated the tokens and saved them
+      gate.release(1);
+      const rb = await pb; // B: invalid_grant → reread → A's tokens
+
+      expect(gl.behavior.refreshCalls).toBe(2);
+      expect(rb.password).toBe(ra.password);
+      expect(live(ra.password)).toBe(true);
+      const stored = (await h.deps.links.get(userId, 'gated'))!;
+      expect(stored.needsRelink).toBeUndefined();
+      expect((await decryptTokens(h.deps.crypto, stored)).accessToken).toBe(ra.password);
+    } finally {
+      await gate.close();
+    }
+  });
+});
+
+/** A pass-through proxy that holds each POST /oauth/token until `release(i)`. */
+async function startGate(upstream: string) {
+  const held: Array<() => void> = [];
+  const waiters: Array<() => void> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const forward = () => {
+        const target = new URL(req.url ?? '/', upstream);
+        const up = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        });
+        up.end(Buffer.concat(chunks));
+      };
+      if (req.url === '/oauth/token') {
+        held.push(forward);
+        waiters.splice(0).forEach((w) => w());
+      } else forward();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async arrived(n: number) {
+      while (held.length < n) await new Promise<void>((r) => waiters.push(r));
+    },
+    release: (i: number) => held[i]!(),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('a permanent refusal marks the link needsRelink, with the reason', () => {
+  test('a revoked grant: 409 relink_required, reason kept, no second refresh', async () => {
+    const { userId, token, old } = await expiredLink();
+    gl.tokens.get(old.accessToken)!.revoked = 'revoked'; // the developer revoked gitlink at GitLab
+    const env = new EnvService(h.deps);
+    const err = await env.credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('relink_required');
+    expect((err as AppError).status).toBe(409);
+    expect((err as AppError).extra).toMatchObject({ reason: 'invalid_grant', linkUrl: `${ORIGIN}/link/gitlab` });
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    expect(stored).toMatchObject({ needsRelink: true, relinkReason: 'invalid_grant' });
+    expect(stored.refreshLeaseUntil).toBeUndefined();
+    expect(codeOf(await env.credential(token, ask(), ORIGIN).catch((e: unknown) => e))).toBe('relink_required');
+    expect(gl.behavior.refreshCalls).toBe(1);
+  });
+});
+
+describe('5xx, 429 and timeouts: bounded retry, then 502 provider_unavailable', () => {
+  test('one 503 is retried and the refresh succeeds', async () => {
+    const { token } = await expiredLink();
+    Object.assign(gl.behavior, { tokenStatus: 503, tokenStatusTimes: 1 });
+    const before = tokenRequests();
+    const answer = await new EnvService(h.deps, { refresh: { retryBaseMs: 10 } }).credential(token, ask(), ORIGIN);
+    expect(tokenRequests() - before).toBe(2);
+    expect(live(answer.password)).toBe(true);
+  });
+
+  test('429 every time: 3 attempts, then 502; the lease is released and the link kept', async () => {
+    const { userId, token } = await expiredLink();
+    Object.assign(gl.behavior, { tokenStatus: 429 });
+    const env = new EnvService(h.deps, { refresh: { retryBaseMs: 10 } });
+    const before = tokenRequests();
+    const err = await env.credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('provider_unavailable');
+    expect((err as AppError).status).toBe(502);
+    expect(tokenRequests() - before).toBe(3);
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    expect(stored.refreshLeaseUntil).toBeUndefined();
+    expect(stored.needsRelink).toBeUndefined();
+    // The provider recovers: the next fetch refreshes at once (no stale lease to wait out).
+    gl.behavior.tokenStatus = null;
+    expect(live((await env.credential(token, ask(), ORIGIN)).password)).toBe(true);
+  });
+
+  test('a hanging token endpoint: bounded by the provider timeout, then 502', async () => {
+    const { token } = await expiredLink();
+    gl.behavior.hang.add('/oauth/token');
+    const config = h.deps.config;
+    const deps = { ...h.deps, config: { ...config, PROVIDER_TIMEOUT_MS: 150 } };
+    const before = tokenRequests();
+    const err = await new EnvService(deps, { refresh: { retryBaseMs: 10, attempts: 2 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('provider_unavailable');
+    expect(tokenRequests() - before).toBe(2);
+  });
+});
+
+describe('refreshed tokens are saved before anything else can fail (Coder #23473)', () => {
+  test('a failure after the refresh leaves the new tokens stored; the next fetch needs no refresh', async () => {
+    const { userId, token } = await expiredLink();
+    const broken = new EnvService(h.deps);
+    jest.spyOn(broken.cache, 'set').mockImplementation(() => {
+      throw new Error('boom after refresh');
+    });
+    await expect(broken.credential(token, ask(), ORIGIN)).rejects.toThrow('boom after refresh');
+    expect(gl.behavior.refreshCalls).toBe(1);
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    const tokens = await decryptTokens(h.deps.crypto, stored);
+    expect(live(tokens.accessToken)).toBe(true);
+    const again = await new EnvService(h.deps).credential(token, ask(), ORIGIN);
+    expect(again.password).toBe(tokens.accessToken);
+    expect(gl.behavior.refreshCalls).toBe(1);
+  });
+});
+
+describe('an answer without refresh_token keeps the old one (Nango #298)', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    // A provider whose refresh answers carry no refresh_token (RFC 6749 §6 makes it optional).
+    let n = 0;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: `access-${++n}`, token_type: 'bearer', expires_in: 7200 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await h.deps.secrets.put('quiet', 'secret');
+    await seedProvider(h, { id: 'quiet', type: 'gitlab', baseUrl: url, clientId: 'quiet-client' });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('the stored refresh token is unchanged and still used next time', async () => {
+    const userId = `dev${++userSeq}`;
+    await seedLink(h, userId, 'quiet', { accessToken: 'access-0', refreshToken: 'refresh-original', expiresAt: h.clock.now() - 1 });
+    const token = await seedEnvToken(h, userId);
+    const answer = await new EnvService(h.deps).credential(token, { protocol: 'http', host: gitHost(url) }, ORIGIN);
+    expect(answer.password).toBe('access-1');
+    const stored = await decryptTokens(h.deps.crypto, (await h.deps.links.get(userId, 'quiet'))!);
+    expect(stored).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-original' });
+  });
+});
