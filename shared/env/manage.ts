@@ -4,7 +4,7 @@
  * its SHA-256 is stored. Revoking deletes the record, so the next request
  * with that token is refused at once (nothing caches token validity).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps';
 import { conflict, notFound } from '../http/errors';
 import { parseInput } from '../http/validate';

@@ -28,11 +28,9 @@ export const REFRESH_WINDOW_MS = 5 * 60_000;
 
 /**
  * Errors that say the grant itself is dead (RFC 6749 §5.2 `invalid_grant`).
- * Provider deviation: GitHub answers a used or expired refresh token with
- * `bad_refresh_token` (HTTP 200), see test/providers/github/oauth.ts and
- * https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+ * Providers that use other words map them in their own file (github.ts: `bad_refresh_token`).
  */
-const DEAD_GRANT = new Set(['invalid_grant', 'bad_refresh_token', 'invalid_token', 'access_denied']);
+const DEAD_GRANT = new Set(['invalid_grant', 'invalid_token', 'access_denied']);
 
 export interface RefreshOptions {
   /** Lease length. Default: the provider timeout + 2 s, renewed before each retry, so one attempt is always covered. */

@@ -18,7 +18,7 @@
  *   also when it is this account's own key;
  * - accounts and keys are identified by UUIDs in braces (`{…}`), which must be URL-encoded in paths.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiFailure, ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
 import { bearer, keyMaterial, rest } from './rest';

@@ -25,7 +25,7 @@
  * - a duplicate SSH key gives 409 `DuplicateSshKeyException`, whoever owns it
  *   (https://confluence.atlassian.com/bitbucketserverkb/how-to-find-conflicting-ssh-access-keys-792499987.html).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiFailure, ProviderError, type ProviderResponse } from './http';
 import { oauth1Authorize, oauth1Protocol } from './oauth1';
 import { keyMaterial, rest, type Authorize } from './rest';

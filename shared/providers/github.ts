@@ -35,6 +35,16 @@ const api = (ctx: ProviderContext, token: string) =>
 const user = z.object({ id: z.number(), login: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
 
+const protocol = oauth2Protocol((ctx) => {
+    const base = ctx.config.baseUrl.replace(/\/+$/, '');
+    return {
+      authorizeUrl: `${base}/login/oauth/authorize`,
+      tokenUrl: `${base}/login/oauth/access_token`,
+      clientAuth: 'body',
+      refreshNeedsRedirectUri: false,
+    };
+  });
+
 export const github: Provider = {
   type: 'github',
   // repo: git over HTTPS; admin:public_key: add *and* delete keys (write: only adds); read:user: GET /user.
@@ -51,15 +61,20 @@ export const github: Provider = {
   setupHint:
     'GitHub → Settings → Developer settings → OAuth Apps → New OAuth App (for GHES, the same on your server). Paste the Homepage URL and the Authorization callback URL.',
 
-  ...oauth2Protocol((ctx) => {
-    const base = ctx.config.baseUrl.replace(/\/+$/, '');
-    return {
-      authorizeUrl: `${base}/login/oauth/authorize`,
-      tokenUrl: `${base}/login/oauth/access_token`,
-      clientAuth: 'body',
-      refreshNeedsRedirectUri: false,
-    };
-  }),
+  ...protocol,
+
+  /**
+   * Provider deviation: a used or expired GitHub App refresh token answers
+   * `bad_refresh_token` (HTTP 200), where RFC 6749 §5.2 says `invalid_grant`.
+   * https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+   */
+  refresh: (ctx, refreshToken) =>
+    protocol.refresh(ctx, refreshToken).catch((e: unknown) => {
+      if (e instanceof ProviderError && e.oauthError === 'bad_refresh_token') {
+        throw new ProviderError('refused', e.code, e.message, { oauthError: 'invalid_grant', ...(e.providerStatus ? { providerStatus: e.providerStatus } : {}), ...(e.detail ? { detail: e.detail } : {}) });
+      }
+      throw e;
+    }),
 
   /** DELETE /applications/{client_id}/grant revokes every token of the grant, and GitHub then deletes the SSH keys the app created. */
   async revoke(ctx: ProviderContext, tokens: TokenSet) {

@@ -18,14 +18,17 @@ const devDependencies = Object.keys(
 );
 
 describe.each([...functionNames])('bundle of %s', (name) => {
-  let bundle: { js: string; inputs: string[] };
+  let bundle: { js: string; inputs: string[]; shipped: string[] };
 
   beforeAll(async () => {
     const result = await build({ ...esbuildOptions(entryFor(name), projectRoot), write: false, metafile: true, logLevel: 'silent' });
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
     // Metafile input keys are relative to absWorkingDir (the project root); a leading `/`
     // lets one pattern match a top-level `test/…` as well as a nested `…/test/…`.
-    bundle = { js: js?.text ?? '', inputs: Object.keys(result.metafile.inputs).map((p) => `/${p}`) };
+    // `shipped`: inputs that left bytes in the output (tree-shaken files are still listed as inputs).
+    const out = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+    const shipped = Object.entries(out?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => `/${p}`);
+    bundle = { js: js?.text ?? '', inputs: Object.keys(result.metafile.inputs).map((p) => `/${p}`), shipped };
   }, 60_000);
 
   test('builds from its own entry', () => {
@@ -39,6 +42,13 @@ describe.each([...functionNames])('bundle of %s', (name) => {
 
   test('imports nothing from test/ or local/', () => {
     expect(bundle.inputs.filter((p) => p.includes('/test/') || p.includes('/local/'))).toEqual([]);
+  });
+
+  // `import { z } from 'zod'` pulls every zod locale (~250 KiB) into each Lambda;
+  // `import * as z from 'zod'` lets esbuild drop all but the default one.
+  test('ships no zod locale but the default (import zod as a namespace)', () => {
+    expect(bundle.shipped.length).toBeGreaterThan(10);
+    expect(bundle.shipped.filter((p) => p.includes('/zod/') && p.includes('/locales/') && !/\/locales\/(en|index)\.js$/.test(p))).toEqual([]);
   });
 
   test('includes no devDependency (dynalite, fast-check, aws-cdk-lib, …)', () => {
