@@ -6,6 +6,7 @@
 import { setLogSink } from '../../shared/log';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { Browser, startTestStack } from '../support/local';
+import { askCredential, gitHost, newEnvToken } from '../support/env';
 import type { LocalStack } from '../../local/app';
 
 let stack: LocalStack;
@@ -23,13 +24,15 @@ afterAll(async () => {
   await stack.close();
 });
 
-test('a full link-and-unlink run logs no secret', async () => {
+test('a full link, fetch and unlink run logs no secret', async () => {
   const admin = await Browser.signIn(stack, 'root', true);
   await admin.api('POST', '/v1/admin/providers', {
     id: 'gitlab', type: 'gitlab', displayName: 'GitLab', baseUrl: gl.url, clientId: gl.clientId, clientSecret: gl.clientSecret,
   });
   const dev = await Browser.signIn(stack, 'alice');
   gl.behavior.nextUser = 'alice-gl';
+  // Tokens that expire within gitlink's refresh window, so the first fetch refreshes.
+  gl.behavior.accessTokenTtlSeconds = 60;
   const start = await dev.api('POST', '/v1/links/gitlab');
   const authorizeUrl = new URL(start.json.authorizeUrl);
   const callback = (await fetch(authorizeUrl, { redirect: 'manual' })).headers.get('location')!;
@@ -37,7 +40,14 @@ test('a full link-and-unlink run logs no secret', async () => {
   // A refused replay and a bad request log too.
   await dev.navigate(callback);
   await dev.api('POST', '/v1/admin/providers', { clientSecret: 'should-not-log-this-secret' });
-  const tokens = gl.liveTokensOf('alice-gl');
+  // The environment side: a credential fetch, a refresh of an expired token, a bad token, the SSH key.
+  const envToken = await newEnvToken(dev);
+  const fetched = await askCredential(stack, envToken, { protocol: 'http', host: gitHost(gl.url) });
+  expect(fetched.status).toBe(200);
+  expect(gl.behavior.refreshCalls).toBe(1);
+  expect((await askCredential(stack, `${envToken}x`, { protocol: 'http', host: gitHost(gl.url) })).status).toBe(401);
+  const sshKey = await fetch(`${stack.url}/v1/env/ssh-key`, { headers: { authorization: `Bearer ${envToken}` } }).then((r) => r.json());
+  const tokens = [...gl.tokens.values()];
   expect(await dev.api('DELETE', '/v1/links/gitlab')).toMatchObject({ status: 200 });
 
   const secrets = [
@@ -50,6 +60,9 @@ test('a full link-and-unlink run logs no secret', async () => {
     ...tokens.flatMap((t) => [t.accessToken, t.refreshToken]),
     dev.token,
     admin.token,
+    envToken,
+    envToken.split('_').pop()!,
+    sshKey.privateKey.split('\n')[1],
   ];
   expect(lines.length).toBeGreaterThan(2);
   const all = lines.join('\n');
