@@ -63,7 +63,7 @@ export async function createProvider(deps: Deps, body: unknown, origin: string) 
   const config: ProviderConfig = {
     id: input.id,
     type: input.type,
-    displayName: input.displayName ?? provider.label ?? input.id,
+    displayName: input.displayName ?? provider.label,
     baseUrl,
     ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
     clientId: usesSecret ? input.clientId! : consumerKey,

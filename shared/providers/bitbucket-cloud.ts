@@ -40,6 +40,8 @@ export const bitbucketCloud: Provider = {
   defaultPkce: () => false,
   gitUsername: 'x-token-auth',
   clientCredentials: 'secret',
+  label: 'Bitbucket Cloud',
+  defaultBaseUrl: 'https://bitbucket.org',
   refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,

@@ -29,6 +29,7 @@ export const bitbucketDc: Provider = {
   defaultPkce: () => true,
   gitUsername: 'x-token-auth',
   clientCredentials: 'secret',
+  label: 'Bitbucket Data Center',
   refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,

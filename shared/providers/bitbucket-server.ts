@@ -128,6 +128,7 @@ export const bitbucketServer: Provider = {
   // No git over HTTPS with an OAuth 1.0a token: SSH only.
   gitUsername: undefined,
   clientCredentials: 'rsa-signing-key',
+  label: 'Bitbucket Server',
   refreshable: false,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,

@@ -88,7 +88,7 @@ export interface Provider {
   type: ProviderType;
   protocol: 'oauth2' | 'oauth1';
   /** Human name of the type, used when the admin gives no display name. */
-  label?: string;
+  label: string;
   /** The public home of a hosted provider (github.com, gitlab.com, bitbucket.org): the base URL when none is given. */
   defaultBaseUrl?: string;
   /** Default scopes: the least that covers git over HTTPS plus SSH-key management. */
