@@ -67,8 +67,16 @@ export interface Fresh {
   accessToken?: string;
 }
 
-export const needsRefresh = (link: Pick<LinkRecord, 'expiresAt'>, now: number) =>
-  link.expiresAt !== undefined && link.expiresAt - now <= REFRESH_WINDOW_MS;
+/**
+ * Refresh when the token expires within 5 minutes, or within half its lifetime
+ * if that is shorter: a provider issuing tokens that live less than the window
+ * must not make every fetch refresh again (and 200 callers refresh 200 times).
+ */
+export function needsRefresh(link: Pick<LinkRecord, 'expiresAt' | 'tokenIssuedAt'>, now: number): boolean {
+  if (link.expiresAt === undefined) return false;
+  const lifetime = link.tokenIssuedAt !== undefined ? link.expiresAt - link.tokenIssuedAt : Infinity;
+  return link.expiresAt - now <= Math.min(REFRESH_WINDOW_MS, lifetime / 2);
+}
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const transient = (e: unknown) => e instanceof ProviderError && e.transient;
@@ -201,7 +209,7 @@ async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkReco
 async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet): Promise<Fresh> {
   const set: Partial<LinkRecord> = {
     ...(await encryptTokens(deps.crypto, held.userId, held.providerId, tokens)),
-    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt } : {}),
+    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt, tokenIssuedAt: deps.now() } : {}),
     ...(tokens.scopes?.length ? { scopes: tokens.scopes } : {}),
     updatedAt: new Date(deps.now()).toISOString(),
   };
@@ -212,7 +220,7 @@ async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: Link
     'refreshLeaseUntil',
     'needsRelink',
     'relinkReason',
-    ...(tokens.expiresAt === undefined ? (['expiresAt'] as const) : []),
+    ...(tokens.expiresAt === undefined ? (['expiresAt', 'tokenIssuedAt'] as const) : []),
   ];
   let base = held;
   for (let i = 0; i < 5; i++) {

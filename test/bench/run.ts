@@ -9,6 +9,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -45,10 +46,13 @@ async function main() {
   setLogSink(() => undefined); // the bench measures; it does not log
   const rows: Row[] = [...(await bundleRows())];
   const caseDir = join(__dirname, 'cases');
+  // Each case runs in its own process: handler modules build their deps once per process
+  // (as in a Lambda container), so two local stacks cannot share one.
   for (const file of readdirSync(caseDir).filter((f) => f.endsWith('.ts')).sort()) {
-    const mod = (await import(join(caseDir, file))) as { run: () => Promise<Row[]> };
     const t0 = performance.now();
-    rows.push(...(await mod.run()));
+    const out = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--case', join(caseDir, file)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (out.status !== 0) throw new Error(`bench case ${file} failed:\n${out.stderr}`);
+    rows.push(...(JSON.parse(out.stdout.trim().split('\n').pop()!) as Row[]));
     process.stderr.write(`bench ${file}: ${ms(performance.now() - t0)}\n`);
   }
   const w = [Math.max(...rows.map((r) => r.case.length), 4), Math.max(...rows.map((r) => r.value.length), 5), Math.max(...rows.map((r) => (r.target ?? '').length), 6)];
@@ -57,4 +61,14 @@ async function main() {
   process.exit(0);
 }
 
-if (require.main === module) void main();
+async function runCase(file: string) {
+  setLogSink(() => undefined);
+  const mod = (await import(file)) as { run: () => Promise<Row[]> };
+  process.stdout.write(`${JSON.stringify(await mod.run())}\n`);
+  process.exit(0);
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--case');
+  void (i > 0 ? runCase(process.argv[i + 1]!) : main());
+}

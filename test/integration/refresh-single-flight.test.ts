@@ -71,6 +71,20 @@ describe('refresh is single-flight across containers (DESIGN §3 step 4)', () =>
     expect((await decryptTokens(h.deps.crypto, stored)).accessToken).toBe(fresh);
   });
 
+  test('a provider whose tokens live less than the 5-minute window: one refresh, not one per fetch', async () => {
+    const { token } = await expiredLink();
+    gl.behavior.accessTokenTtlSeconds = 60;
+    try {
+      const service = new EnvService(h.deps);
+      const burst = await Promise.all(Array.from({ length: 50 }, () => service.credential(token, ask(), ORIGIN)));
+      expect(new Set(burst.map((a) => a.password)).size).toBe(1);
+      for (let i = 0; i < 10; i++) await new EnvService(h.deps).credential(token, ask(), ORIGIN);
+      expect(gl.behavior.refreshCalls).toBe(1);
+    } finally {
+      gl.behavior.accessTokenTtlSeconds = 7200;
+    }
+  });
+
   test('invalid_grant after another caller rotated the token means reread, not relink', async () => {
     // A gate in front of GitLab holds token requests until the test lets each through, so the
     // interleaving is fixed: A's refresh is held past A's (short) lease, B takes the lease over and
