@@ -68,13 +68,15 @@ export interface Fresh {
 }
 
 /**
- * Refresh when the token expires within 5 minutes, or within half its lifetime
- * if that is shorter: a provider issuing tokens that live less than the window
- * must not make every fetch refresh again (and 200 callers refresh 200 times).
+ * Refresh when the token expires within 5 minutes (DESIGN §3). One exception: a
+ * token that a refresh just produced, from a provider whose tokens live less
+ * than the window, is used until half its lifetime has passed. Otherwise every
+ * fetch would refresh again, and the callers that waited for a refresh would
+ * each start another one.
  */
-export function needsRefresh(link: Pick<LinkRecord, 'expiresAt' | 'tokenIssuedAt'>, now: number): boolean {
+export function needsRefresh(link: Pick<LinkRecord, 'expiresAt' | 'refreshedAt'>, now: number): boolean {
   if (link.expiresAt === undefined) return false;
-  const lifetime = link.tokenIssuedAt !== undefined ? link.expiresAt - link.tokenIssuedAt : Infinity;
+  const lifetime = link.refreshedAt !== undefined ? link.expiresAt - link.refreshedAt : Infinity;
   return link.expiresAt - now <= Math.min(REFRESH_WINDOW_MS, lifetime / 2);
 }
 
@@ -209,7 +211,7 @@ async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkReco
 async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet): Promise<Fresh> {
   const set: Partial<LinkRecord> = {
     ...(await encryptTokens(deps.crypto, held.userId, held.providerId, tokens)),
-    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt, tokenIssuedAt: deps.now() } : {}),
+    ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt, refreshedAt: deps.now() } : {}),
     ...(tokens.scopes?.length ? { scopes: tokens.scopes } : {}),
     updatedAt: new Date(deps.now()).toISOString(),
   };
@@ -220,7 +222,7 @@ async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: Link
     'refreshLeaseUntil',
     'needsRelink',
     'relinkReason',
-    ...(tokens.expiresAt === undefined ? (['expiresAt', 'tokenIssuedAt'] as const) : []),
+    ...(tokens.expiresAt === undefined ? (['expiresAt', 'refreshedAt'] as const) : []),
   ];
   let base = held;
   for (let i = 0; i < 5; i++) {

@@ -145,7 +145,7 @@ const storeLink: Step = async (f) => {
         accountId: f.identity!.accountId,
         login: f.identity!.login,
         ...(await encryptTokens(f.deps.crypto, userId, providerId, f.tokens!)),
-        ...(f.tokens!.expiresAt ? { expiresAt: f.tokens!.expiresAt, tokenIssuedAt: f.deps.now() } : {}),
+        ...(f.tokens!.expiresAt ? { expiresAt: f.tokens!.expiresAt } : {}),
         scopes: f.tokens!.scopes ?? f.config!.scopes,
         ...(sameAccount && f.existing?.sshKeyId ? { sshKeyId: f.existing.sshKeyId } : {}),
         ...(sameAccount && f.existing?.sshKeyFingerprint ? { sshKeyFingerprint: f.existing.sshKeyFingerprint } : {}),

@@ -15,8 +15,8 @@ export interface LinkRecord {
   refreshTokenCt?: string;
   /** Epoch ms; absent for tokens that do not expire. */
   expiresAt?: number;
-  /** Epoch ms when the current access token was obtained; with expiresAt, its lifetime. */
-  tokenIssuedAt?: number;
+  /** Epoch ms when the current access token was obtained by a refresh (absent after a link). */
+  refreshedAt?: number;
   scopes: string[];
   sshKeyId?: string;
   sshKeyFingerprint?: string;

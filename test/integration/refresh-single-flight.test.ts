@@ -71,7 +71,7 @@ describe('refresh is single-flight across containers (DESIGN §3 step 4)', () =>
     expect((await decryptTokens(h.deps.crypto, stored)).accessToken).toBe(fresh);
   });
 
-  test('a provider whose tokens live less than the 5-minute window: one refresh, not one per fetch', async () => {
+  test('a provider whose refreshed tokens live less than the 5-minute window: one refresh, not one per fetch', async () => {
     const { token } = await expiredLink();
     gl.behavior.accessTokenTtlSeconds = 60;
     try {
