@@ -26,7 +26,7 @@
  *   (https://confluence.atlassian.com/bitbucketserverkb/how-to-find-conflicting-ssh-access-keys-792499987.html).
  */
 import * as z from 'zod';
-import { apiFailure, ProviderError, type ProviderResponse } from './http';
+import { apiFailure, isTransientStatus, ProviderError, type ProviderResponse } from './http';
 import { oauth1Authorize, oauth1Protocol } from './oauth1';
 import { keyMaterial, rest, type Authorize } from './rest';
 import type { ProviderApi, Provider, ProviderContext } from './types';
@@ -75,19 +75,31 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
     }
   }
 
-  /** The numeric id of `name`: by slug first, else by filter (the slug of `jane.doe@corp` is `jane.doe_corp`). */
-  async function userId(name: string): Promise<number> {
+  /**
+   * The account id of `name`: the numeric user id, which survives renames, found by
+   * slug first, else by filter (the slug of `jane.doe@corp` is `jane.doe_corp`).
+   * Where the users REST API is not open to this token (404/401/403 on a trimmed
+   * or locked-down server), the username from whoami is the id: it is what the
+   * application link itself identifies the user by.
+   */
+  async function accountIdOf(name: string): Promise<string> {
     const bySlug = await r.call('GET', `/rest/api/1.0/users/${encodeURIComponent(name)}`);
     if (bySlug.status === 200) {
       const u = user.safeParse(bySlug.json);
-      if (u.success && u.data.name.toLowerCase() === name.toLowerCase()) return u.data.id;
-    } else if (bySlug.status !== 404) {
+      if (u.success && u.data.name.toLowerCase() === name.toLowerCase()) return String(u.data.id);
+    } else if (isTransientStatus(bySlug.status)) {
       throw fail('read the account', bySlug);
+    } else if (bySlug.status !== 404) {
+      return name;
     }
-    for await (const u of pages('find the account', `/rest/api/1.0/users?filter=${encodeURIComponent(name)}`, user)) {
-      if (u.name.toLowerCase() === name.toLowerCase()) return u.id;
+    const filtered = await r.call('GET', `/rest/api/1.0/users?filter=${encodeURIComponent(name)}&limit=100`);
+    if (filtered.status !== 200) {
+      if (isTransientStatus(filtered.status)) throw fail('find the account', filtered);
+      return name;
     }
-    throw new ProviderError('refused', 'identity_failed', 'Bitbucket did not list the signed-in account.', { detail: `no user named ${name}` });
+    const found = page(user).safeParse(filtered.json);
+    const match = found.success ? found.data.values.find((u) => u.name.toLowerCase() === name.toLowerCase()) : undefined;
+    return match ? String(match.id) : name;
   }
 
   return {
@@ -98,7 +110,7 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
       if (!name || name.length > 255 || /[\x00-\x1f]/.test(name)) {
         throw new ProviderError('refused', 'identity_failed', 'Bitbucket did not say who signed in.');
       }
-      return { accountId: String(await userId(name)), login: name };
+      return { accountId: await accountIdOf(name), login: name };
     },
     async addSshKey(publicKey, title) {
       const res = await r.call('POST', '/rest/ssh/1.0/keys', { text: publicKey, label: title });

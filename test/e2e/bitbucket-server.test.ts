@@ -304,3 +304,22 @@ describe('DESIGN §7: no token, verifier, signature or private key in logs or er
     expect(detail).not.toContain('base_string');
   });
 });
+
+describe('identity without the users REST API', () => {
+  test('whoami alone is enough: the username becomes the account id', async () => {
+    const bare = await startFakeBitbucketServer({ usersApi: false });
+    try {
+      const res = await admin.api('POST', '/v1/admin/providers', { id: 'bbs-bare', type: 'bitbucket-server', baseUrl: bare.url });
+      bare.registerConsumer({ key: res.json.consumerKey, name: res.json.consumerName, publicKeyPem: res.json.publicKeyPem });
+      const dev = await Browser.signIn(stack, 'dev-bare');
+      bare.behavior.nextUser = 'jdoe';
+      const start = await dev.api('POST', '/v1/links/bbs-bare');
+      const end = new URL((await dev.navigate(start.json.authorizeUrl)).url);
+      expect(Object.fromEntries(end.searchParams)).toEqual({ linked: 'bbs-bare' });
+      expect((await linksOf(dev)).find((l) => l.providerId === 'bbs-bare')).toMatchObject({ accountId: 'jdoe', login: 'jdoe', sshKeyRegistered: true });
+    } finally {
+      await admin.api('DELETE', '/v1/admin/providers/bbs-bare');
+      await bare.close();
+    }
+  });
+});

@@ -27,7 +27,7 @@ export async function startFakeBitbucketDc(opts: { mode?: 'auto' | 'page'; port?
   const behavior = defaultBehavior('jdoe', 3600);
   const w: BbsWorld = {
     url: '', mode: opts.mode ?? 'auto', users: new Map(), keys: new Map(), consumers: new Map(),
-    requestTokens: new Map(), accessTokens: new Map(), nonces: new Map(), clockSkewMs: 0,
+    requestTokens: new Map(), accessTokens: new Map(), nonces: new Map(), clockSkewMs: 0, usersApi: true,
     behavior, requests, nextKeyId: 1, nextUserId: 101,
   };
   ensureUser(w, 'admin', 1);

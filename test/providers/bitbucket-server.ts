@@ -16,6 +16,8 @@ export interface FakeBitbucketServerOptions {
   /** 'auto' (default): authorize redirects at once as behavior.nextUser. 'page': an approve/deny page. */
   mode?: 'auto' | 'page';
   port?: number;
+  /** false: the users REST API (`/rest/api/1.0/users…`) answers 404, as on a server that only exposes whoami to this token. */
+  usersApi?: boolean;
 }
 
 export interface FakeBitbucketServer {
@@ -41,7 +43,7 @@ export async function startFakeBitbucketServer(opts: FakeBitbucketServerOptions 
   const behavior = defaultBehavior('jdoe', 0);
   const w: BbsWorld = {
     url: '', mode: opts.mode ?? 'auto', users: new Map(), keys: new Map(), consumers: new Map(),
-    requestTokens: new Map(), accessTokens: new Map(), nonces: new Map(), clockSkewMs: 0,
+    requestTokens: new Map(), accessTokens: new Map(), nonces: new Map(), clockSkewMs: 0, usersApi: opts.usersApi ?? true,
     behavior, requests, nextKeyId: 1, nextUserId: 101,
   };
   ensureUser(w, 'admin', 1);

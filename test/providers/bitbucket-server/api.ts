@@ -45,12 +45,14 @@ export function createApiRoutes(w: BbsWorld, authenticate: Authenticate) {
   }
 
   function oneUser(ctx: Ctx, slug: string): void {
+    if (!w.usersApi) return json(ctx, 404, errors('Not found.'));
     const u = [...w.users.values()].find((x) => x.slug === slug);
     if (!u) return json(ctx, 404, errors(`User ${slug} does not exist.`, 'com.atlassian.bitbucket.user.NoSuchUserException'));
     json(ctx, 200, userJson(w, u));
   }
 
   function listUsers(ctx: Ctx): void {
+    if (!w.usersApi) return json(ctx, 404, errors('Not found.'));
     const filter = (ctx.query.get('filter') ?? '').toLowerCase();
     const matches = [...w.users.values()].filter((u) => !filter || u.name.toLowerCase().includes(filter) || u.email.includes(filter));
     json(ctx, 200, paged(ctx, matches.map((u) => userJson(w, u))));

@@ -66,6 +66,8 @@ export interface BbsWorld {
   nonces: Map<string, number>;
   /** Added to the fake's clock (ms): simulates a server whose clock is off. */
   clockSkewMs: number;
+  /** Whether `/rest/api/1.0/users…` exists for this token. */
+  usersApi: boolean;
   behavior: Behavior;
   requests: RecordedRequest[];
   nextKeyId: number;
