@@ -25,10 +25,17 @@ import { bearer, keyMaterial, rest } from './rest';
 import type { Provider, ProviderContext } from './types';
 
 const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
-/** api.bitbucket.org for bitbucket.org; tests point apiUrl at their fake. */
-const apiUrl = (ctx: ProviderContext) => (ctx.config.apiUrl ?? 'https://api.bitbucket.org/2.0').replace(/\/+$/, '');
+/**
+ * api.bitbucket.org/2.0 for bitbucket.org; for any other base URL (a test or
+ * proxy host) `{baseUrl}/2.0`, so such a setup never calls the real service.
+ * An explicit apiUrl wins.
+ */
+const apiUrl = (ctx: ProviderContext) => {
+  if (ctx.config.apiUrl) return ctx.config.apiUrl.replace(/\/+$/, '');
+  return new URL(ctx.config.baseUrl).hostname === 'bitbucket.org' ? 'https://api.bitbucket.org/2.0' : `${base(ctx)}/2.0`;
+};
 
-const user = z.object({ uuid: z.string().regex(/^\{[0-9a-f-]{36}\}$/i), username: z.string().min(1).optional(), nickname: z.string().min(1).optional() });
+const user = z.object({ uuid: z.string().regex(/^\{[^{}\s]{1,64}\}$/), username: z.string().min(1).optional(), nickname: z.string().min(1).optional() });
 const key = z.object({ uuid: z.string().min(1), key: z.string() });
 const keyPage = z.object({ values: z.array(key), next: z.string().optional() });
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   cloud = await startFakeBitbucketCloud({ callbackUrl: 'http://localhost' });
   admin = await Browser.signIn(stack, 'root', true);
   const res = await admin.api('POST', '/v1/admin/providers', {
-    id: 'bbc', type: 'bitbucket-cloud', displayName: 'Bitbucket Cloud', baseUrl: cloud.url, apiUrl: cloud.apiUrl,
+    id: 'bbc', type: 'bitbucket-cloud', displayName: 'Bitbucket Cloud', baseUrl: cloud.url, // no apiUrl: a non-bitbucket.org base URL serves the API at {baseUrl}/2.0
     clientId: cloud.clientId, clientSecret: cloud.clientSecret,
   });
   expect(res.status).toBe(201);
