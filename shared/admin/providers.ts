@@ -27,16 +27,35 @@ export function adminView(config: ProviderConfig, origin: string) {
     homepageUrl: `${origin}/`,
     callbackUrl: callbackUrlFor(origin),
     setupHint: provider.setupHint,
-    ...(provider.clientCredentials === 'rsa-signing-key'
-      ? {
-          consumerKey: config.consumerKey,
-          consumerName: config.consumerName,
-          publicKeyPem: config.signingKey?.publicKeyPem,
-          ...(config.pendingSigningKey ? { pendingPublicKeyPem: config.pendingSigningKey.publicKeyPem } : {}),
-        }
-      : {}),
+    ...(provider.clientCredentials === 'rsa-signing-key' ? applicationLink(config, origin) : {}),
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
+  };
+}
+
+/**
+ * What the Application Link's Incoming Authentication form asks for. `publicKeyPem`
+ * is always the key to paste: after a rotation, the new one. Until the admin
+ * confirms, gitlink still signs with the previous key first and falls back to the
+ * new one when Bitbucket refuses the old (oauth1.ts), so no link breaks in between.
+ */
+function applicationLink(config: ProviderConfig, origin: string) {
+  const toPaste = config.pendingSigningKey ?? config.signingKey;
+  return {
+    consumerKey: config.consumerKey,
+    consumerName: config.consumerName,
+    publicKeyPem: toPaste?.publicKeyPem,
+    ...(config.pendingSigningKey
+      ? { pendingPublicKeyPem: config.pendingSigningKey.publicKeyPem, previousPublicKeyPem: config.signingKey?.publicKeyPem }
+      : {}),
+    applicationLink: {
+      form: 'Bitbucket → Administration → Application Links → Create link (or Edit) → Incoming Authentication',
+      applicationUrl: `${origin}/`,
+      consumerKey: config.consumerKey,
+      consumerName: config.consumerName,
+      publicKeyPem: toPaste?.publicKeyPem,
+      consumerCallbackUrl: callbackUrlFor(origin),
+    },
   };
 }
 

@@ -12,6 +12,18 @@ export const signingContext = (providerId: string) => ({ purpose: SIGNING_PURPOS
 
 /** Decrypted signing keys, per container, keyed by ciphertext (a rotation changes the key). */
 const signingKeys = new Map<string, Promise<string>>();
+/** Per provider, the ciphertext of the key the provider last accepted (this container's memory). */
+const acceptedKey = new Map<string, string>();
+
+function decryptedSigningKey(deps: Pick<Deps, 'crypto'>, providerId: string, ciphertext: string): Promise<string> {
+  let pem = signingKeys.get(ciphertext);
+  if (!pem) {
+    pem = deps.crypto.decryptSigningKey(ciphertext, signingContext(providerId));
+    pem.catch(() => signingKeys.delete(ciphertext));
+    signingKeys.set(ciphertext, pem);
+  }
+  return pem;
+}
 
 export const callbackUrlFor = (origin: string) => `${origin}/oauth/callback`;
 
@@ -25,16 +37,15 @@ export function providerContext(deps: Pick<Deps, 'secrets' | 'crypto' | 'config'
       if (!secret) throw new AppError(409, 'client_secret_missing', `Provider ${config.id} has no client secret; an admin must set one.`);
       return secret;
     },
-    signingKeyPem() {
-      const key = config.signingKey;
-      if (!key) throw new AppError(409, 'signing_key_missing', `Provider ${config.id} has no signing key.`);
-      let pem = signingKeys.get(key.privateKeyCiphertext);
-      if (!pem) {
-        pem = deps.crypto.decryptSigningKey(key.privateKeyCiphertext, signingContext(config.id));
-        pem.catch(() => signingKeys.delete(key.privateKeyCiphertext));
-        signingKeys.set(key.privateKeyCiphertext, pem);
-      }
-      return pem;
+    signingKeys() {
+      const candidates = [config.signingKey, config.pendingSigningKey].filter((k): k is NonNullable<typeof k> => !!k);
+      if (!candidates.length) throw new AppError(409, 'signing_key_missing', `Provider ${config.id} has no signing key.`);
+      const preferred = acceptedKey.get(config.id);
+      candidates.sort((a, b) => Number(b.privateKeyCiphertext === preferred) - Number(a.privateKeyCiphertext === preferred));
+      return candidates.map((k) => ({
+        pem: () => decryptedSigningKey(deps, config.id, k.privateKeyCiphertext),
+        accepted: () => void acceptedKey.set(config.id, k.privateKeyCiphertext),
+      }));
     },
   };
 }

@@ -51,7 +51,7 @@ function scrubbed(res: ProviderResponse): ProviderResponse {
 }
 
 /** The Bitbucket Server / Data Center REST calls gitlink makes, with the caller's way of authenticating. */
-export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authorize): ProviderApi {
+export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authorize | Authorize[]): ProviderApi {
   const client = rest(base(ctx), authorize, ctx.timeoutMs);
   const fail = (what: string, res: ProviderResponse) => apiFailure(what, scrubbed(res));
   const r = {

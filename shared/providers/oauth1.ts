@@ -20,7 +20,7 @@ import { createSign, randomBytes } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { isTransientStatus, ProviderError, providerFetch, type ProviderResponse } from './http';
 import type { Authorize } from './rest';
-import type { AuthorizationStart, ProviderContext, TokenSet } from './types';
+import type { AuthorizationStart, ProviderContext, SigningKeyRef, TokenSet } from './types';
 
 export interface OAuth1Settings {
   requestTokenUrl: string;
@@ -107,19 +107,26 @@ export function authorizationHeader(req: SignedRequest, o: SignOptions): string 
   return lib.toHeader({ ...params, oauth_signature: signature } as unknown as OAuth.Authorization).Authorization;
 }
 
-/** Signs with the provider's key, decrypted by KMS inside this function only (ctx.signingKeyPem, cached). */
-async function signFor(ctx: ProviderContext, req: SignedRequest, extra: SignOptions['extra']): Promise<string> {
+/** Signs with one of the provider's keys, decrypted by KMS inside this function only (cached). */
+async function signWith(ctx: ProviderContext, key: SigningKeyRef, req: SignedRequest, extra: SignOptions['extra']): Promise<string> {
   return authorizationHeader(req, {
     consumerKey: ctx.config.consumerKey ?? ctx.config.clientId,
-    privateKeyPem: await ctx.signingKeyPem(),
+    privateKeyPem: await key.pem(),
     ...(extra ? { extra } : {}),
   });
 }
 
-/** The REST client hook: every API call signed with the access token (§3). Query parameters are signed; JSON bodies are not. */
-export const oauth1Authorize =
-  (ctx: ProviderContext, accessToken: string): Authorize =>
-  async (method, url) => ({ authorization: await signFor(ctx, { method, url }, { oauth_token: accessToken }) });
+/**
+ * The REST client hooks: every API call signed with the access token (§3), one
+ * hook per signing key, tried in turn on 401 (rotation). Query parameters are
+ * signed; JSON bodies are not.
+ */
+export const oauth1Authorize = (ctx: ProviderContext, accessToken: string): Authorize[] =>
+  ctx.signingKeys().map((key) =>
+    Object.assign(async (method: string, url: string) => ({ authorization: await signWith(ctx, key, { method, url }, { oauth_token: accessToken }) }), {
+      accepted: key.accepted,
+    }),
+  );
 
 /**
  * A token endpoint's refusal. Atlassian (net.oauth) reports problems per the OAuth
@@ -144,8 +151,17 @@ function tokenFailure(what: string, res: ProviderResponse): ProviderError {
 
 /** §2.1 / §2.3 answers: form-encoded `oauth_token` and `oauth_token_secret`. */
 async function tokenRequest(ctx: ProviderContext, url: string, what: string, extra: SignOptions['extra']) {
-  const authorization = await signFor(ctx, { method: 'POST', url }, extra);
-  const res = await providerFetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded' }, timeoutMs: ctx.timeoutMs });
+  // Each signing key in turn while the answer is 401: mid-rotation, the provider holds one of two.
+  let res: ProviderResponse | undefined;
+  for (const key of ctx.signingKeys()) {
+    const authorization = await signWith(ctx, key, { method: 'POST', url }, extra);
+    res = await providerFetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded' }, timeoutMs: ctx.timeoutMs });
+    if (res.status !== 401) {
+      key.accepted();
+      break;
+    }
+  }
+  if (!res) throw new ProviderError('refused', 'signing_key_missing', 'The provider has no signing key.');
   if (res.status !== 200) throw tokenFailure(what, res);
   const fields = new URLSearchParams(res.text.trim());
   const token = fields.get('oauth_token');

@@ -5,7 +5,10 @@
 import { apiFailure, ProviderError, providerFetch, type ProviderResponse } from './http';
 import type { RemoteKey } from './types';
 
-export type Authorize = (method: string, url: string) => Promise<Record<string, string>> | Record<string, string>;
+export type Authorize = ((method: string, url: string) => Promise<Record<string, string>> | Record<string, string>) & {
+  /** Called when the provider accepted these credentials (answered anything but 401). */
+  accepted?: () => void;
+};
 
 export interface Rest {
   call(method: string, path: string, body?: unknown): Promise<ProviderResponse>;
@@ -13,21 +16,34 @@ export interface Rest {
   expect(what: string, ok: number[], method: string, path: string, body?: unknown): Promise<ProviderResponse>;
 }
 
-export function rest(base: string, authorize: Authorize, timeoutMs: number, headers: Record<string, string> = {}): Rest {
+/**
+ * `authorize` may be a list: each is tried in turn while the provider answers 401
+ * (a Bitbucket signing key mid-rotation), and the one accepted is told so.
+ */
+export function rest(base: string, authorize: Authorize | Authorize[], timeoutMs: number, headers: Record<string, string> = {}): Rest {
   const root = base.replace(/\/+$/, '');
+  const authorizers = Array.isArray(authorize) ? authorize : [authorize];
   const call = async (method: string, path: string, body?: unknown) => {
     const url = `${root}${path}`;
-    return providerFetch(url, {
-      method,
-      timeoutMs,
-      headers: {
-        accept: 'application/json',
-        ...headers,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(await authorize(method, url)),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    let res: ProviderResponse | undefined;
+    for (const auth of authorizers) {
+      res = await providerFetch(url, {
+        method,
+        timeoutMs,
+        headers: {
+          accept: 'application/json',
+          ...headers,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(await auth(method, url)),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      if (res.status !== 401) {
+        auth.accepted?.();
+        break;
+      }
+    }
+    return res!;
   };
   return {
     call,

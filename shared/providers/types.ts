@@ -70,12 +70,23 @@ export interface AuthorizationStart {
   correlation: string;
 }
 
+export interface SigningKeyRef {
+  /** The decrypted private key PEM, decrypted by KMS in this function only and cached. */
+  pem: () => Promise<string>;
+  /** Records that the provider accepted this key, so it is tried first from now on. */
+  accepted: () => void;
+}
+
 export interface ProviderContext {
   config: ProviderConfig;
   /** The client secret from Secrets Manager (OAuth 2.0). */
   clientSecret: () => Promise<string>;
-  /** The decrypted RSA private key PEM (OAuth 1.0a). */
-  signingKeyPem: () => Promise<string>;
+  /**
+   * The RSA signing keys to try (OAuth 1.0a), in order: the one that last worked
+   * first. During a rotation there are two: the provider holds either the old or
+   * the new public key, depending on whether the admin has pasted the new one yet.
+   */
+  signingKeys: () => SigningKeyRef[];
   /** `{origin}/oauth/callback`. */
   callbackUrl: string;
   timeoutMs: number;

@@ -96,7 +96,7 @@ test('refresh: Basic client auth, no redirect_uri, the refresh token is kept', a
   const ctx: ProviderContext = {
     config: created as ProviderConfig,
     clientSecret: async () => cloud.clientSecret,
-    signingKeyPem: async () => {
+    signingKeys: () => {
       throw new Error('not used by OAuth 2.0');
     },
     callbackUrl: `${stack.url}/oauth/callback`,

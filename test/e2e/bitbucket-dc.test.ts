@@ -92,9 +92,9 @@ describe('refresh (stored for the environments issue): the grant needs redirect_
     const ctx: ProviderContext = {
       config: { ...(created as ProviderConfig), type: 'bitbucket-dc' },
       clientSecret: async () => dc.clientSecret,
-      signingKeyPem: async () => {
-        throw new Error('not used by OAuth 2.0');
-      },
+      signingKeys: () => {
+      throw new Error('not used by OAuth 2.0');
+    },
       callbackUrl: `${stack.url}/oauth/callback`,
       timeoutMs: 5000,
     };

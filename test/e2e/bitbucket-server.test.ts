@@ -61,6 +61,14 @@ describe('admin answer: what the Application Link form asks for', () => {
     expect(created.setupHint).toMatch(/Application Links/);
     expect(created.setupHint).toMatch(/Incoming Authentication/);
     expect(created.pendingPublicKeyPem).toBeUndefined();
+    expect(created.applicationLink).toEqual({
+      form: expect.stringMatching(/Incoming Authentication/),
+      applicationUrl: `${stack.url}/`,
+      consumerKey: 'gitlink',
+      consumerName: 'gitlink',
+      publicKeyPem: created.publicKeyPem,
+      consumerCallbackUrl: `${stack.url}/oauth/callback`,
+    });
     expect(JSON.stringify(created)).not.toMatch(/PRIVATE KEY|privateKeyCiphertext/);
   });
 });
@@ -229,23 +237,32 @@ describe('signing-key rotation: the old key signs until the admin confirms', () 
 
     const rotated = await admin.api('POST', '/v1/admin/providers/bbs-rot/rotate-signing-key');
     expect(rotated.status).toBe(200);
-    expect(rotated.json.publicKeyPem).toBe(oldPem);
-    expect(rotated.json.pendingPublicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    expect(rotated.json.pendingPublicKeyPem).not.toBe(oldPem);
+    // The answer carries the new public key, to paste; the previous one still signs until confirmed.
+    expect(rotated.json.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(rotated.json.publicKeyPem).not.toBe(oldPem);
+    expect(rotated.json.pendingPublicKeyPem).toBe(rotated.json.publicKeyPem);
+    expect(rotated.json.previousPublicKeyPem).toBe(oldPem);
+    expect(rotated.json.applicationLink.publicKeyPem).toBe(rotated.json.publicKeyPem);
 
     // Before confirmation: the old key still signs, so links work against the unchanged application link.
     expect((await link(dev, 'bbs-rot', 'rot-user')).searchParams.get('linked')).toBe('bbs-rot');
 
-    // The admin pastes the new key. Until they confirm, gitlink still signs with the old one, which now fails.
+    // The admin pastes the new key. Bitbucket now refuses the old one, so gitlink signs with the new one:
+    // no link breaks between the paste and the confirmation.
     bbs.registerConsumer({ key: 'gitlink-rot', publicKeyPem: rotated.json.pendingPublicKeyPem });
-    const between = await dev.api('POST', '/v1/links/bbs-rot');
-    expect(between.status).toBe(502);
-    expect(between.json.error.message).toContain('signature_invalid');
+    const before = bbs.requests.length;
+    expect((await link(dev, 'bbs-rot', 'rot-user')).searchParams.get('linked')).toBe('bbs-rot');
+    const refusedOld = bbs.requests.slice(before).filter((r) => r.path === '/plugins/servlet/oauth/request-token').length;
+    expect(refusedOld).toBe(2); // old key refused once, then the new key; afterwards the new key goes first
+    const again = bbs.requests.length;
+    expect((await link(dev, 'bbs-rot', 'rot-user')).searchParams.get('linked')).toBe('bbs-rot');
+    expect(bbs.requests.slice(again).filter((r) => r.path === '/plugins/servlet/oauth/request-token').length).toBe(1);
 
     const confirmed = await admin.api('POST', '/v1/admin/providers/bbs-rot/confirm-signing-key');
     expect(confirmed.status).toBe(200);
     expect(confirmed.json.publicKeyPem).toBe(rotated.json.pendingPublicKeyPem);
     expect(confirmed.json.pendingPublicKeyPem).toBeUndefined();
+    expect(confirmed.json.previousPublicKeyPem).toBeUndefined();
     expect((await link(dev, 'bbs-rot', 'rot-user')).searchParams.get('linked')).toBe('bbs-rot');
 
     // The existing link's calls are signed with the new key too: unlink deletes the key at Bitbucket.
@@ -292,7 +309,7 @@ describe('DESIGN §7: no token, verifier, signature or private key in logs or er
     const ctx: ProviderContext = {
       config: { ...(created as ProviderConfig) },
       clientSecret: async () => '',
-      signingKeyPem: async () => other,
+      signingKeys: () => [{ pem: async () => other, accepted: () => undefined }],
       callbackUrl: `${stack.url}/oauth/callback`,
       timeoutMs: 5000,
     };
