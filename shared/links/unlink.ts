@@ -10,7 +10,7 @@ import { log } from '../log';
 import { providerFor } from '../providers';
 import type { TokenSet } from '../providers/types';
 import { providerContext } from './provider-context';
-import { decryptTokens } from './tokens';
+import { freshTokens } from './fresh-tokens';
 
 export type StepResult = 'ok' | 'failed' | 'skipped' | 'unsupported';
 
@@ -29,16 +29,17 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
   const report: UnlinkReport = { providerId, sshKey: 'skipped', token: 'skipped', link: 'deleted', errors: {} };
   const config = await deps.providers.get(providerId);
 
+  const provider = config ? providerFor(config.type) : undefined;
+  const ctx = config ? providerContext(deps, config, origin) : undefined;
   let tokens: TokenSet | undefined;
   try {
-    tokens = await decryptTokens(deps.crypto, link);
+    // Refreshed first: an expired token could neither delete the key nor be revoked.
+    if (provider && ctx) tokens = await freshTokens(deps, provider, ctx, link);
   } catch (e) {
     log.error('unlink: tokens could not be decrypted', { providerId, error: e });
   }
 
-  if (config && tokens) {
-    const provider = providerFor(config.type);
-    const ctx = providerContext(deps, config, origin);
+  if (provider && ctx && tokens) {
     if (link.sshKeyId) {
       try {
         await provider.api(ctx, tokens).deleteSshKey(link.sshKeyId);
@@ -56,6 +57,6 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
     }
   }
   await deps.links.delete(userId, providerId);
-  log.info('unlinked', { providerId, userId, sshKey: report.sshKey, token: report.token });
+  log.info('unlinked', { providerId, userId, sshKeyStep: report.sshKey, revokeStep: report.token });
   return report;
 }

@@ -13,7 +13,7 @@ import { conflict, safeMessage } from '../http/errors';
 import { log } from '../log';
 import { providerFor } from '../providers';
 import { providerContext } from '../links/provider-context';
-import { decryptTokens } from '../links/tokens';
+import { freshTokens } from '../links/fresh-tokens';
 import type { LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { ensureUserKey, newUserKey } from './user-key';
@@ -40,7 +40,9 @@ export async function rotateUserKey(deps: Deps, userId: string, origin: string):
   const apiFor = async (link: LinkRecord) => {
     const config = await deps.providers.get(link.providerId);
     if (!config) throw new Error('provider no longer configured');
-    return providerFor(config.type).api(providerContext(deps, config, origin), await decryptTokens(deps.crypto, link));
+    const provider = providerFor(config.type);
+    const ctx = providerContext(deps, config, origin);
+    return provider.api(ctx, await freshTokens(deps, provider, ctx, link));
   };
 
   // 1. Upload the new key everywhere.

@@ -378,3 +378,39 @@ describe('SSH key rotation', () => {
     expect(gl.keysOf(`rb-gl${userSeq}`).map((k) => mat(k.key))).toEqual([mat(before.publicKey)]);
   });
 });
+
+describe('provider calls long after linking refresh the token first', () => {
+  /** A GitLab link whose access token has expired (2 h later), at gitlink and at GitLab. */
+  async function expiredGitLabLink(login: string) {
+    const dev = await newDeveloper();
+    gl.behavior.nextUser = login;
+    await link(dev, 'gitlab');
+    const key = keys.link(`dev${userSeq}`, 'gitlab');
+    const item = await stack.table.get(key);
+    await stack.table.put({ ...item!, expiresAt: Date.now() - 1000 });
+    gl.expireAccessTokens();
+    gl.behavior.refreshCalls = 0;
+    expect(gl.keysOf(login)).toHaveLength(1);
+    return dev;
+  }
+
+  test('unlink deletes the key and revokes with a refreshed token', async () => {
+    const login = `exp-un${userSeq}`;
+    const dev = await expiredGitLabLink(login);
+    const r = await dev.api('DELETE', '/v1/links/gitlab');
+    expect(r.json).toMatchObject({ sshKey: 'ok', token: 'ok' });
+    expect(gl.behavior.refreshCalls).toBe(1);
+    expect(gl.keysOf(login)).toEqual([]);
+    expect(gl.liveTokensOf(login)).toEqual([]);
+  });
+
+  test('SSH key rotation works with a refreshed token', async () => {
+    const login = `exp-rot${userSeq}`;
+    const dev = await expiredGitLabLink(login);
+    const r = await dev.api('POST', '/v1/me/ssh-key/rotate');
+    expect(r.json.rotated).toBe(true);
+    expect(gl.behavior.refreshCalls).toBe(1);
+    const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
+    expect(gl.keysOf(login).map((k) => mat(k.key))).toEqual([mat(r.json.publicKey)]);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Tokens good for a provider call now. Unlink and SSH-key rotation call the
+ * provider long after the link was made: a GitLab token is dead after 2 hours,
+ * so they refresh first, through the same single-flight refresh as the
+ * credential hot path (shared/env/refresh.ts). If the refresh fails, the stored
+ * tokens are tried anyway: unlink must still forget the link.
+ */
+import type { Deps } from '../deps';
+import { AppError } from '../http/errors';
+import { log } from '../log';
+import { ensureFresh } from '../env/refresh';
+import type { Provider, ProviderContext, TokenSet } from '../providers/types';
+import type { LinkRecord } from '../store/links';
+import { decryptTokens } from './tokens';
+
+export async function freshTokens(deps: Pick<Deps, 'links' | 'crypto' | 'now'>, provider: Provider, ctx: ProviderContext, link: LinkRecord): Promise<TokenSet> {
+  try {
+    const fresh = await ensureFresh(
+      deps,
+      {
+        provider,
+        ctx,
+        gone: () => new AppError(404, 'not_linked', 'The link was removed meanwhile.'),
+        relink: (reason) => new AppError(409, 'relink_required', `The link needs relinking (${reason}).`),
+      },
+      link,
+      { budgetMs: 8_000 },
+    );
+    const tokens = await decryptTokens(deps.crypto, fresh.link);
+    return fresh.accessToken ? { ...tokens, accessToken: fresh.accessToken } : tokens;
+  } catch (e) {
+    log.warn('refresh before a provider call failed; using the stored tokens', { providerId: link.providerId, error: e });
+    return decryptTokens(deps.crypto, link);
+  }
+}
