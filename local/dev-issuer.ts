@@ -8,6 +8,12 @@
  * - `POST /dev/token`: JSON `{"sub","admin"}` → `{"token"}` for scripts and tests, or the
  *   OIDC token endpoint (form, `grant_type=authorization_code`).
  * - `/dev/.well-known/openid-configuration`, `/dev/jwks.json`: discovery and keys.
+ * - `GET /dev/logout`: the end-session endpoint; ends the sign-in session below.
+ *
+ * Like a real issuer (Cognito's hosted UI), a successful sign-in on the form starts a
+ * session: an HttpOnly cookie holding a random id, mapped here, in memory, to the user
+ * (never a JWT). An authorize request with a live session answers with a code at once,
+ * unless it asks for a fresh sign-in (`prompt=login`, `max_age`).
  *
  * Tokens are checked by `verify`, exactly as the HTTP API JWT authorizer does:
  * signature against the JWKS, `iss`, `aud` (or `client_id`), `exp`, `nbf`.
@@ -22,6 +28,8 @@ export const DEV_AUDIENCE = 'gitlink-local';
 export const DEV_CLIENT_ID = 'gitlink-local';
 const ALG = 'ES256';
 const TOKEN_TTL_S = 8 * 3600;
+/** A sign-in session lasts as long as the tokens it hands out. */
+export const SESSION_TTL_S = TOKEN_TTL_S;
 
 interface KeyFile {
   kid: string;
@@ -68,6 +76,18 @@ export interface DevIssuer {
   /** One-time authorization codes for the UI's OIDC sign-in. */
   issueCode(p: { sub: string; admin: boolean; redirectUri: string; codeChallenge: string; clientId: string; nonce?: string }): string;
   redeemCode(p: { code: string; redirectUri: string; codeVerifier: string; clientId: string }): Promise<Record<string, unknown> | undefined>;
+  /** Starts a sign-in session: a random id for the session cookie, and its lifetime. */
+  startSession(sub: string, admin: boolean): { id: string; maxAgeS: number };
+  /** The live session for a cookie value, or `undefined`. */
+  session(id: string | undefined): DevSession | undefined;
+  endSession(id: string | undefined): void;
+}
+
+export interface DevSession {
+  sub: string;
+  admin: boolean;
+  /** When the user typed their name on the form (ms since the epoch): for `max_age`. */
+  authTime: number;
 }
 
 export async function createDevIssuer(opts: {
@@ -83,6 +103,9 @@ export async function createDevIssuer(opts: {
   const publicKey = await importJWK(key.publicJwk, ALG);
   const issuer = `${opts.origin}/dev`;
   const codes = new Map<string, { sub: string; admin: boolean; redirectUri: string; codeChallenge: string; clientId: string; nonce?: string; until: number }>();
+  // Keyed by the SHA-256 of the cookie value, so this map holds nothing a browser could present.
+  const sessions = new Map<string, DevSession & { until: number }>();
+  const sessionKey = (id: string) => createHash('sha256').update(id).digest('base64url');
 
   const mint = async (sub: string, admin: boolean, extra: Record<string, unknown> = {}) => {
     username.parse(sub);
@@ -150,6 +173,27 @@ export async function createDevIssuer(opts: {
         aud: DEV_CLIENT_ID,
       });
       return { access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: TOKEN_TTL_S };
+    },
+    startSession(sub, admin) {
+      username.parse(sub);
+      const now = Date.now();
+      for (const [k, v] of sessions) if (v.until < now) sessions.delete(k);
+      const id = randomBytes(32).toString('base64url');
+      sessions.set(sessionKey(id), { sub, admin, authTime: now, until: now + SESSION_TTL_S * 1000 });
+      return { id, maxAgeS: SESSION_TTL_S };
+    },
+    session(id) {
+      if (!id) return undefined;
+      const entry = sessions.get(sessionKey(id));
+      if (!entry) return undefined;
+      if (entry.until < Date.now()) {
+        sessions.delete(sessionKey(id));
+        return undefined;
+      }
+      return { sub: entry.sub, admin: entry.admin, authTime: entry.authTime };
+    },
+    endSession(id) {
+      if (id) sessions.delete(sessionKey(id));
     },
   };
 }

@@ -1,5 +1,12 @@
 /**
  * HTTP side of the dev issuer: the `/dev/*` pages and endpoints. Local mode only.
+ *
+ * Sign-in session: a successful POST of the login form sets `gitlink-dev-session`
+ * (HttpOnly, SameSite=Lax, Path=/dev, as long as a token lives) holding a random id that
+ * the issuer maps to the user in memory. A `GET /dev/login` authorize request with a live
+ * session redirects back with a code at once, as Cognito's hosted UI does, unless it
+ * asks for a fresh sign-in (`prompt=login`, or a `max_age` the session is older than).
+ * `GET /dev/logout` ends the session and clears the cookie.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { devTokenRequest, DEV_CLIENT_ID, type DevIssuer } from './dev-issuer';
@@ -24,6 +31,20 @@ const HTML_HEADERS = {
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 };
+
+const SESSION_COOKIE = 'gitlink-dev-session';
+
+function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** `Secure` whenever the issuer is served over https; plain http only on loopback (local mode). */
+const sessionCookie = (origin: string, value: string, maxAgeS: number) =>
+  `${SESSION_COOKIE}=${value}; Path=/dev; Max-Age=${maxAgeS}; HttpOnly; SameSite=Lax${origin.startsWith('https:') ? '; Secure' : ''}`;
 
 /** Only redirect back to this origin: the dev issuer serves the local UI and nothing else. */
 function sameOrigin(uri: string | null, origin: string): uri is string {
@@ -53,8 +74,12 @@ export async function handleDevRoute(
     return true;
   }
   if (req.method === 'GET' && path === '/dev/logout') {
+    // OIDC RP-initiated logout: end the sign-in session here and in the browser.
+    issuer.endSession(readCookie(req, SESSION_COOKIE));
     const back = url.searchParams.get('post_logout_redirect_uri');
-    res.writeHead(302, { location: sameOrigin(back, origin) ? back : '/' }).end();
+    res
+      .writeHead(302, { location: sameOrigin(back, origin) ? back : '/', 'cache-control': 'no-store', 'set-cookie': sessionCookie(origin, '', 0) })
+      .end();
     return true;
   }
   if (path === '/dev/login') {
@@ -86,27 +111,56 @@ async function loginPage(req: IncomingMessage, res: ServerResponse, url: URL, bo
     res.writeHead(400, HTML_HEADERS).end(page('Sign-in error', '<h1>Bad request</h1><p>client_id and a PKCE S256 code_challenge are required.</p>'));
     return;
   }
+  /** Back to the UI with a fresh one-time code bound to this request's PKCE challenge. */
+  const answer = (who: { sub: string; admin: boolean }, headers: Record<string, string> = {}) => {
+    const code = issuer.issueCode({ sub: who.sub, admin: who.admin, redirectUri: oidc.redirectUri!, codeChallenge: oidc.codeChallenge, clientId: oidc.clientId, ...(oidc.nonce ? { nonce: oidc.nonce } : {}) });
+    const back = new URL(oidc.redirectUri!);
+    back.searchParams.set('code', code);
+    if (oidc.state) back.searchParams.set('state', oidc.state);
+    res.writeHead(302, { ...headers, location: back.toString(), 'cache-control': 'no-store' }).end();
+  };
+  const current = issuer.session(readCookie(req, SESSION_COOKIE));
   if (req.method === 'POST') {
     const parsed = devTokenRequest.safeParse({ sub: q.get('username') ?? '', admin: q.get('admin') === 'on' });
     if (!parsed.success) {
       res.writeHead(400, HTML_HEADERS).end(page('Sign in', `<h1>Sign in</h1><p role="alert">Username: letters, digits and @._- only.</p><p><a href="${esc(url.pathname + url.search)}">Try again</a></p>`));
       return;
     }
+    // A new sign-in replaces any earlier session (and its id: no fixation).
+    issuer.endSession(readCookie(req, SESSION_COOKIE));
+    const session = issuer.startSession(parsed.data.sub, parsed.data.admin);
+    const setCookie = sessionCookie(origin, session.id, session.maxAgeS);
     if (isAuthorize) {
-      const code = issuer.issueCode({ sub: parsed.data.sub, admin: parsed.data.admin, redirectUri: oidc.redirectUri!, codeChallenge: oidc.codeChallenge, clientId: oidc.clientId, ...(oidc.nonce ? { nonce: oidc.nonce } : {}) });
-      const back = new URL(oidc.redirectUri!);
-      back.searchParams.set('code', code);
-      if (oidc.state) back.searchParams.set('state', oidc.state);
-      res.writeHead(302, { location: back.toString(), 'cache-control': 'no-store' }).end();
+      answer(parsed.data, { 'set-cookie': setCookie });
       return;
     }
     const token = await issuer.mint(parsed.data.sub, parsed.data.admin);
-    res.writeHead(200, HTML_HEADERS).end(
+    res.writeHead(200, { ...HTML_HEADERS, 'set-cookie': setCookie }).end(
       page('Dev token', `<h1>Token for ${esc(parsed.data.sub)}${parsed.data.admin ? ' (admin)' : ''}</h1>
 <label for="t">Use it as <code>Authorization: Bearer …</code></label><textarea id="t" readonly>${esc(token)}</textarea>
 <p class="note">Or open <a href="/">the web UI</a>, which signs you in through this page.</p>`),
     );
     return;
+  }
+  if (isAuthorize) {
+    // OIDC Core §3.1.2.1: `prompt=login` (or `select_account`, `consent`) and `max_age` ask for a fresh sign-in;
+    // `prompt=none` must not show a page at all.
+    const prompt = (q.get('prompt') ?? '').split(' ').filter(Boolean);
+    const maxAge = q.get('max_age');
+    // `max_age=0` never reuses a session; an unreadable max_age counts as 0.
+    const recent = (s: { authTime: number }) => maxAge === null || (/^\d+$/.test(maxAge) && Date.now() - s.authTime < Number(maxAge) * 1000);
+    const reuse = current !== undefined && recent(current) && !prompt.some((p) => p === 'login' || p === 'select_account' || p === 'consent');
+    if (reuse) {
+      answer(current);
+      return;
+    }
+    if (prompt.includes('none')) {
+      const back = new URL(oidc.redirectUri!);
+      back.searchParams.set('error', 'login_required');
+      if (oidc.state) back.searchParams.set('state', oidc.state);
+      res.writeHead(302, { location: back.toString(), 'cache-control': 'no-store' }).end();
+      return;
+    }
   }
   const hidden = isAuthorize
     ? ['redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'client_id', 'nonce', 'response_type', 'scope']
@@ -118,7 +172,7 @@ async function loginPage(req: IncomingMessage, res: ServerResponse, url: URL, bo
     page('Sign in to gitlink (local)', `<h1>Sign in to gitlink</h1>
 <p class="note">Local dev issuer: any username works. Never exposed outside local mode.</p>
 <form method="post" action="/dev/login">${hidden}
-<label for="username">Username</label><input id="username" name="username" type="text" required autofocus autocomplete="username" pattern="[A-Za-z0-9@._\\-]{1,64}" value="alice">
+<label for="username">Username</label><input id="username" name="username" type="text" required autofocus autocomplete="username" pattern="[A-Za-z0-9@._\\-]{1,64}" value="${esc(current?.sub ?? 'alice')}">
 <label><input type="checkbox" name="admin"> Admin (member of the admin group)</label>
 <button type="submit">Sign in</button></form>`),
   );

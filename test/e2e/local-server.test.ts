@@ -2,10 +2,11 @@
  * The local server: the route table over HTTP, API Gateway v2 events, the dev
  * issuer, and clean 4xx answers at the edge.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { SignJWT, generateKeyPair } from 'jose';
 import { routes } from '../../shared/routes';
-import { startTestStack } from '../support/local';
+import { CookieJar, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
 
 let stack: LocalStack;
@@ -152,5 +153,120 @@ describe('dev issuer', () => {
     const doc = await (await get('/dev/.well-known/openid-configuration')).json();
     expect(doc.issuer).toBe(`${stack.url}/dev`);
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
+  });
+});
+
+describe('dev issuer sign-in session (like Cognito hosted UI)', () => {
+  const redirectUri = () => `${stack.url}/`;
+  const pkce = () => {
+    const verifier = randomBytes(32).toString('base64url');
+    return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  };
+  /** An authorize request, as oidc-client-ts sends it, plus `extra` (prompt, max_age). */
+  const authorize = (challenge: string, state: string, extra: Record<string, string> = {}) =>
+    `/dev/login?${new URLSearchParams({ client_id: 'gitlink-local', redirect_uri: redirectUri(), response_type: 'code', scope: 'openid profile email', state, code_challenge: challenge, code_challenge_method: 'S256', ...extra })}`;
+  const send = (path: string, jar: CookieJar, init: RequestInit = {}) =>
+    fetch(`${stack.url}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(jar.header() ? { cookie: jar.header() } : {}) } }).then((res) => {
+      jar.take(res);
+      return res;
+    });
+  const redeem = (code: string, verifier: string) =>
+    fetch(`${stack.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(), code_verifier: verifier, client_id: 'gitlink-local' }),
+    });
+  const isForm = async (res: Response) => res.status === 200 && (await res.text()).includes('name="username"');
+
+  /** Signs in on the form (with OIDC parameters) and returns the browser's cookie jar. */
+  async function signInOnForm(sub: string, admin: boolean) {
+    const jar = new CookieJar();
+    const { challenge } = pkce();
+    const q = new URL(authorize(challenge, 'first'), stack.url).searchParams;
+    expect(await isForm(await send(authorize(challenge, 'first'), jar))).toBe(true);
+    q.set('username', sub);
+    if (admin) q.set('admin', 'on');
+    const res = await send('/dev/login', jar, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: q });
+    expect(res.status).toBe(302);
+    return { jar, res };
+  }
+
+  test('a successful sign-in sets an HttpOnly, SameSite=Lax, Path=/dev session cookie holding a random id, not a token', async () => {
+    const { jar, res } = await signInOnForm('sam', false);
+    const [cookie] = res.headers.getSetCookie();
+    expect(cookie).toMatch(/^gitlink-dev-session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/; HttpOnly/i);
+    expect(cookie).toMatch(/; SameSite=Lax/i);
+    expect(cookie).toMatch(/; Path=\/dev(;|$)/);
+    expect(cookie).toMatch(/; Max-Age=28800(;|$)/); // as long as the tokens it leads to (8 h)
+    expect(jar.get('gitlink-dev-session')!.split('.')).toHaveLength(1); // no JWT
+    const other = await signInOnForm('sam', false);
+    expect(other.jar.get('gitlink-dev-session')).not.toBe(jar.get('gitlink-dev-session'));
+  });
+
+  test('with a session, an authorize request redirects back at once with a fresh code bound to its own PKCE challenge', async () => {
+    const { jar } = await signInOnForm('sam', true);
+    const { verifier, challenge } = pkce();
+    const res = await send(authorize(challenge, 'second', { nonce: 'n-2' }), jar);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const back = new URL(res.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri());
+    expect(back.searchParams.get('state')).toBe('second');
+    const code = back.searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    // PKCE as before: another verifier is refused (and burns the code).
+    expect((await redeem(code, pkce().verifier)).status).toBe(400);
+    const again = new URL((await send(authorize(challenge, 'third', { nonce: 'n-3' }), jar)).headers.get('location')!);
+    const tokens = await (await redeem(again.searchParams.get('code')!, verifier)).json();
+    const claims = await stack.issuer.verify(tokens.access_token);
+    expect(claims?.sub).toBe('sam');
+    expect(JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString()).nonce).toBe('n-3');
+    // The session remembers admin too.
+    expect((await get('/v1/admin/providers', { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
+  });
+
+  test('prompt=login and max_age=0 show the form despite the session; prompt=none without one answers login_required', async () => {
+    const { jar } = await signInOnForm('sam', false);
+    const { challenge } = pkce();
+    const login = await send(authorize(challenge, 's', { prompt: 'login' }), jar);
+    expect(login.status).toBe(200);
+    const html = await login.text();
+    expect(html).toContain('name="username"');
+    expect(html).toContain('value="sam"'); // prefilled from the session
+    expect(await isForm(await send(authorize(challenge, 's', { max_age: '0' }), jar))).toBe(true);
+    // A recent enough sign-in satisfies max_age.
+    expect((await send(authorize(challenge, 's', { max_age: '3600' }), jar)).status).toBe(302);
+    const none = await send(authorize(challenge, 's', { prompt: 'none' }), new CookieJar());
+    expect(none.status).toBe(302);
+    const back = new URL(none.headers.get('location')!);
+    expect(back.searchParams.get('error')).toBe('login_required');
+    expect(back.searchParams.get('state')).toBe('s');
+    expect(back.searchParams.has('code')).toBe(false);
+  });
+
+  test('an unknown session cookie shows the form; the manual /dev/login page always shows the form', async () => {
+    const { challenge } = pkce();
+    const forged = new CookieJar();
+    forged.set('gitlink-dev-session', randomBytes(32).toString('base64url'));
+    expect(await isForm(await send(authorize(challenge, 's'), forged))).toBe(true);
+    const { jar } = await signInOnForm('sam', false);
+    expect(await isForm(await send('/dev/login', jar))).toBe(true);
+  });
+
+  test('/dev/logout ends the session on the server and clears the cookie', async () => {
+    const { jar } = await signInOnForm('sam', false);
+    const stolen = jar.get('gitlink-dev-session')!;
+    const res = await send(`/dev/logout?${new URLSearchParams({ post_logout_redirect_uri: redirectUri() })}`, jar);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(redirectUri());
+    expect(res.headers.getSetCookie()[0]).toMatch(/^gitlink-dev-session=; Path=\/dev; Max-Age=0;/);
+    expect(jar.get('gitlink-dev-session')).toBeUndefined();
+    const { challenge } = pkce();
+    expect(await isForm(await send(authorize(challenge, 's'), jar))).toBe(true);
+    // The old cookie value, replayed, is dead on the server too.
+    const replay = new CookieJar();
+    replay.set('gitlink-dev-session', stolen);
+    expect(await isForm(await send(authorize(challenge, 's'), replay))).toBe(true);
   });
 });

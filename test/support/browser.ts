@@ -30,6 +30,8 @@ export interface PageWatch {
   errors: string[];
   /** Every origin the page requested. */
   origins: Set<string>;
+  /** How many times the dev issuer's sign-in form was shown (a document GET of /dev/login answered 200). */
+  loginForms: number;
 }
 
 export async function newContext(browser: Browser, origin: string): Promise<BrowserContext> {
@@ -40,7 +42,7 @@ export async function newContext(browser: Browser, origin: string): Promise<Brow
 }
 
 export function watch(page: Page): PageWatch {
-  const w: PageWatch = { cspViolations: [], errors: [], origins: new Set() };
+  const w: PageWatch = { cspViolations: [], errors: [], origins: new Set(), loginForms: 0 };
   page.on('console', (m) => {
     if (/Content.Security.Policy/i.test(m.text())) w.cspViolations.push(m.text());
   });
@@ -49,10 +51,18 @@ export function watch(page: Page): PageWatch {
     const u = new URL(r.url());
     if (u.protocol === 'http:' || u.protocol === 'https:') w.origins.add(u.origin);
   });
+  page.on('response', (r) => {
+    const req = r.request();
+    if (req.resourceType() === 'document' && req.method() === 'GET' && new URL(r.url()).pathname === '/dev/login' && r.status() === 200) w.loginForms++;
+  });
   return w;
 }
 
-/** The dev issuer's sign-in form (local/dev-routes.ts): username, the admin box, submit. */
+/**
+ * The dev issuer's sign-in form (local/dev-routes.ts): username, the admin box, submit.
+ * Only where the form shows: with a live dev-issuer session (a cookie, as Cognito's hosted
+ * UI keeps one) an authorize request comes straight back without it.
+ */
 export async function devLogin(page: Page, username: string, admin = false): Promise<void> {
   await page.waitForURL(/\/dev\/login/);
   await page.locator('#username').fill(username);

@@ -4,8 +4,9 @@
  * - The user (access and ID tokens) lives in memory only (InMemoryWebStorage):
  *   nothing a script injected later, or another tab, could read from storage.
  *   The price: a full page load (for instance coming back from a Git provider)
- *   signs in again. With Cognito that is a redirect without typing anything
- *   (its hosted UI keeps a session); with the local dev issuer it is its form.
+ *   signs in again. That is a redirect without typing anything: Cognito's hosted
+ *   UI keeps a session, and so does the local dev issuer (a cookie). Sign-out
+ *   calls the issuer's end_session_endpoint, which ends that session too.
  * - The round-trip state (PKCE verifier, nonce, our own `Intent`) is kept in
  *   sessionStorage: it holds no token, and it must survive the redirect.
  * - No silent renew and no session-monitor iframe: the CSP forbids frames,

@@ -111,16 +111,17 @@ async function unlink(ctx: PageCtx, p: ProviderSummary, btn: HTMLButtonElement, 
   if (!ok) return;
   try {
     const report = await busy(btn, 'Unlinking…', () => ctx.api.del<UnlinkReport>(`/v1/links/${enc(p.id)}`));
-    const failed = report.sshKey === 'failed' || report.token === 'failed';
+    // A step left to the developer (failed, or no revocation API) is a warning, not a success.
+    const leftToDo = [report.sshKey, report.token].some((r) => r === 'failed' || r === 'unsupported');
     const list = h(
       'ul',
       { class: 'steps' },
-      h('li', null, unlinkStep('sshKey', report.sshKey, report.errors?.sshKey)),
-      h('li', null, unlinkStep('token', report.token, report.errors?.token)),
+      h('li', null, unlinkStep('sshKey', report.sshKey, report.errors?.sshKey, p)),
+      h('li', null, unlinkStep('token', report.token, report.errors?.token, p)),
       h('li', null, 'Link forgotten by gitlink: done.'),
     );
     await reload();
-    showBanner(failed ? 'warning' : 'success', `Unlinked ${p.displayName}`, list).focus();
+    showBanner(leftToDo ? 'warning' : 'success', `Unlinked ${p.displayName}`, list).focus();
   } catch (e) {
     showBanner('error', `Could not unlink ${p.displayName}`, errorText(e));
   }

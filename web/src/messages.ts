@@ -33,16 +33,32 @@ export const linkWarnings: Record<string, (p: string) => string> = {
     `Your SSH key could not be registered with ${p}, so git over SSH will not work there yet. Rotate your SSH key below to try again.`,
 };
 
+/**
+ * Where a developer revokes gitlink's access by hand, per provider type, when the provider
+ * offers no revocation API (README: Configure Bitbucket …). Such tokens may live for years
+ * (Bitbucket Server: 5), so the report must not suggest they go away on their own.
+ */
+const revokeByHand: Record<string, string> = {
+  'bitbucket-server': 'your avatar → Manage account → Authorized applications → gitlink → Revoke access',
+  'bitbucket-dc': 'your profile → Authorized applications → gitlink → Revoke access',
+  'bitbucket-cloud': 'Personal settings → App authorizations → gitlink → Revoke',
+};
+
 /** One line per unlink step, for the report after Unlink. */
-export function unlinkStep(step: 'sshKey' | 'token', result: string, error?: string): string {
+export function unlinkStep(step: 'sshKey' | 'token', result: string, error?: string, provider?: { displayName: string; type: string }): string {
   const what = step === 'sshKey' ? 'SSH key removed from the provider' : 'Access token revoked at the provider';
+  const name = provider?.displayName ?? 'this provider';
   switch (result) {
     case 'ok':
       return `${what}: done.`;
     case 'failed':
       return `${what}: failed${error ? ` (${error})` : ''}. Remove it by hand in the provider's settings.`;
     case 'unsupported':
-      return `${what}: not supported by this provider; it expires on its own.`;
+      if (step === 'token') {
+        const where = (provider && revokeByHand[provider.type]) ?? 'your account settings → Authorized applications';
+        return `${what}: not supported by ${name}. The token stays valid until you revoke gitlink's access in ${name}: ${where}.`;
+      }
+      return `${what}: not supported by ${name}. Remove it by hand in the provider's settings.`;
     default:
       return `${what}: nothing to do.`;
   }

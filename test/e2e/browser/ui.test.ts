@@ -253,8 +253,8 @@ describeBrowser('developer: linked accounts', () => {
     await page.locator('#approve').waitFor();
     await page.locator('#username').fill('alice-gh');
     await page.locator('#approve').click();
-    // Back at gitlink: the token was in memory only, so sign in again, then the banner.
-    await devLogin(page, 'alice');
+    // Back at gitlink: the token was in memory only, so the UI signs in again, but the
+    // issuer's session answers at once (as Cognito's does): no second form, straight to the banner.
     await shows(banner('status', 'Linked Sandbox GitHub'), 'linked as alice-gh');
     await shows(card('Sandbox GitHub'), 'Linked as alice-gh');
     expect(await card('Sandbox GitHub').textContent()).toContain('SSH key registered');
@@ -265,6 +265,7 @@ describeBrowser('developer: linked accounts', () => {
     await expectAccessible();
     await screenshot(page, 'developer-linked');
     await keepForDocs('developer.png', 1800);
+    expect(seen.loginForms).toBe(1); // the first sign-in only
   });
 
   test('unlinks after confirmation and reports each step', async () => {
@@ -300,25 +301,57 @@ describeBrowser('developer: linked accounts', () => {
     await card('Sandbox GitLab').getByRole('button', { name: 'Link Sandbox GitLab', exact: true }).focus();
     await page.keyboard.press('Enter');
     await page.locator('#deny').click();
-    await devLogin(page, 'erin');
     await shows(banner('alert', 'Linking Sandbox GitLab failed'), 'You declined the request at Sandbox GitLab');
     await shows(card('Sandbox GitLab'), 'Not linked');
     expect(new URL(page.url()).search).toBe('');
     await expectAccessible();
     await screenshot(page, 'developer-denied');
+    expect(seen.loginForms).toBe(1);
   });
 
-  test('the deep link /link/{providerId} starts that link right after sign-in', async () => {
+  test('the deep link /link/{providerId} starts that link right after sign-in, and at once when already signed in', async () => {
     await page.goto(`${stack.url}/link/sandbox-gitlab`);
     await devLogin(page, 'frank');
     // Straight on to the provider's approve page.
     await page.locator('#approve').waitFor();
     await page.locator('#username').fill('frank-gl');
     await page.locator('#approve').click();
-    await devLogin(page, 'frank');
     await shows(card('Sandbox GitLab'), 'Linked as frank-gl');
     expect(new URL(page.url()).pathname).toBe('/');
     await screenshot(page, 'developer-deep-link');
+    expect(seen.loginForms).toBe(1);
+
+    // Already signed in (the issuer's session): the next deep link goes straight to the provider.
+    await page.goto(`${stack.url}/link/sandbox-github`);
+    await page.locator('#approve').waitFor();
+    await page.locator('#username').fill('frank-gh');
+    await page.locator('#approve').click();
+    await shows(card('Sandbox GitHub'), 'Linked as frank-gh');
+    await page.getByTestId('user-name').filter({ hasText: 'frank' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(seen.loginForms).toBe(1);
+  });
+
+  test('unlinking a provider with no revocation API says where to revoke gitlink\'s access by hand', async () => {
+    await signIn(page, stack.url, 'kate');
+    await card('Sandbox Bitbucket Server').getByRole('button', { name: 'Link Sandbox Bitbucket Server', exact: true }).click();
+    await page.locator('#approve').waitFor();
+    await page.locator('#username').fill('kate-bbs');
+    await page.locator('#approve').click();
+    await shows(card('Sandbox Bitbucket Server'), 'Linked as kate-bbs');
+    await card('Sandbox Bitbucket Server').getByRole('button', { name: 'Unlink Sandbox Bitbucket Server' }).click();
+    await page.getByRole('dialog', { name: 'Unlink Sandbox Bitbucket Server?' }).getByRole('button', { name: 'Unlink' }).click();
+    const report = banner('status', 'Unlinked Sandbox Bitbucket Server');
+    await shows(report);
+    const text = (await report.textContent())!;
+    expect(text).toContain('SSH key removed from the provider: done.');
+    // Application-link tokens last years: the report must not say they expire on their own.
+    expect(text).toContain('Access token revoked at the provider: not supported by Sandbox Bitbucket Server.');
+    expect(text).toContain('Manage account → Authorized applications');
+    expect(text).not.toMatch(/expires on its own/);
+    expect(await report.getAttribute('class')).toContain('banner--warning'); // something is left to do
+    await expectAccessible();
+    await screenshot(page, 'developer-unlinked-bitbucket-server');
   });
 
   test('rotates the SSH key after confirmation', async () => {
@@ -365,12 +398,36 @@ describeBrowser('developer: environment tokens', () => {
 });
 
 describeBrowser('sign-out', () => {
-  test('signs out at the issuer and lands on the sign-in page', async () => {
+  test('signs out at the issuer, ending its session: signing in again shows the form', async () => {
     await signIn(page, stack.url, 'ivan');
+    const session = async () => (await context.cookies(`${stack.url}/dev/login`)).find((c) => c.name === 'gitlink-dev-session');
+    expect(await session()).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/dev' });
+    // While the issuer's session lives, a reload (the token was in memory only) signs in without the form.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('user-name').filter({ hasText: 'ivan' }).waitFor();
+    expect(seen.loginForms).toBe(1);
+
+    const logout = page.waitForRequest((r) => new URL(r.url()).pathname === '/dev/logout');
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await logout; // the UI calls the issuer's end_session_endpoint
     await shows(banner('status', 'You are signed out.'));
-    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(await session()).toBeUndefined();
     await expectAccessible();
     await screenshot(page, 'signed-out');
+
+    // Visiting / again shows the sign-in page, not a silent re-login.
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/dev\/login/);
+    await page.locator('#username').waitFor();
+    expect(seen.loginForms).toBe(2);
+    // A deep link (which goes to the issuer on its own) also meets the form.
+    await page.goto(`${stack.url}/link/sandbox-gitlab`);
+    await page.waitForURL(/\/dev\/login/);
+    await page.locator('#username').waitFor();
+    expect(seen.loginForms).toBe(3);
+    await devLogin(page, 'ivan');
+    await page.locator('#approve').waitFor(); // signed in again, on to the provider
   });
 });
