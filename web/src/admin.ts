@@ -162,7 +162,7 @@ function signingKeyBlock(ctx: AdminCtx, p: AdminProvider, reload: () => Promise<
     const ok = await confirmDialog({
       title: `Rotate the signing key of ${p.displayName}?`,
       body: [
-        'gitlink makes a new RSA key pair. The current key keeps signing until you paste the new public key into the Application Link and confirm here.',
+        'gitlink makes a new RSA key pair. Paste its public key into the Application Link: until then the current key keeps signing, and once Bitbucket holds the new key gitlink uses it, so no link breaks. Confirm here to retire the old key.',
       ],
       confirm: 'Make new key',
     });
@@ -181,7 +181,7 @@ function signingKeyBlock(ctx: AdminCtx, p: AdminProvider, reload: () => Promise<
     confirm.addEventListener('click', async () => {
       const ok = await confirmDialog({
         title: 'Switch to the new signing key?',
-        body: ['Only confirm once the new public key is saved in the Application Link: from now on gitlink signs with it, and the old key is deleted.'],
+        body: ['Only confirm once the new public key is saved in the Application Link: from now on gitlink signs only with it, and the old key is deleted.'],
         confirm: 'Confirm new key',
       });
       if (!ok) return;
@@ -207,7 +207,10 @@ function signingKeyBlock(ctx: AdminCtx, p: AdminProvider, reload: () => Promise<
       copyField('Consumer key', p.consumerKey ?? '', { what: 'consumer key' }),
       copyField('Consumer name', p.consumerName ?? '', { what: 'consumer name' }),
     ),
-    copyField('Public key (PEM)', p.publicKeyPem ?? '', { multiline: true, what: 'public key' }),
+    // During a rotation `publicKeyPem` is the new key (shown in the pending block); show the one still signing here.
+    p.pendingPublicKeyPem
+      ? copyField('Current public key (PEM), still signing', p.previousPublicKeyPem ?? '', { multiline: true, what: 'current public key' })
+      : copyField('Public key (PEM)', p.publicKeyPem ?? '', { multiline: true, what: 'public key' }),
     ...pending,
     h('div', { class: 'actions' }, rotate),
   );

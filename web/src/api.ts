@@ -143,6 +143,8 @@ export interface AdminProvider {
   consumerName?: string;
   publicKeyPem?: string;
   pendingPublicKeyPem?: string;
+  /** During a rotation: the key that still signs until the admin confirms. */
+  previousPublicKeyPem?: string;
   createdAt: string;
   updatedAt: string;
 }
