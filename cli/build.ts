@@ -2,12 +2,20 @@
  * Bundles the CLI to two self-contained files (no node_modules needed), so an
  * environment image can `npm i -g` the package or just copy the files:
  *
- *   cli/dist/git-credential-gitlink.js
+ *   cli/dist/git-credential-gitlink.js   (package.json `bin` points at these)
  *   cli/dist/gitlink.js
  *
+ * and writes an extensionless copy of each beside it (same bytes: shebang,
+ * mode 0755), because git resolves `credential.helper=gitlink` to the command
+ * `git-credential-gitlink` on PATH (gitcredentials(7)). So this works with no
+ * install step:
+ *
+ *   PATH=$PWD/cli/dist:$PATH git -c credential.helper=gitlink clone …
+ *
+ * Copies rather than symlinks, so each file still works when copied alone.
  * `npm run build:cli` runs this; tests call `buildCli(dir)` into a temp dir.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -29,6 +37,9 @@ export async function buildCli(outdir = join(__dirname, 'dist')): Promise<Record
       logLevel: 'warning',
     });
     chmodSync(outfile, 0o755);
+    const bare = join(outdir, name);
+    copyFileSync(outfile, bare);
+    chmodSync(bare, 0o755);
     out[name] = outfile;
   }
   return out;

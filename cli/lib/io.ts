@@ -18,17 +18,50 @@ export const processIo = (): Io => ({
 /** Every message goes to stderr with one prefix, so it is clear who speaks in git's output. */
 export const say = (io: Io, line: string) => io.stderr(`gitlink: ${line}\n`);
 
-export function readStdin(limit = 64 * 1024): Promise<string> {
+/**
+ * Reads git's credential attributes from `input` (stdin): up to and including
+ * the first blank line, or to end of input, whichever comes first. git-credential(1)
+ * "INPUT/OUTPUT FORMAT": "The list of attributes is terminated by a blank line
+ * or end-of-file." A caller may write `…\n\n` and keep its end of the pipe open
+ * while it waits for our answer, so waiting for EOF alone would hang both sides.
+ * Once the list is complete the stream is released (destroyed), so it no longer
+ * keeps the process alive; whatever follows the blank line is not ours to read.
+ */
+export function readStdin(limit = 64 * 1024, input: NodeJS.ReadableStream & { destroy?(): void } = process.stdin): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    process.stdin.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) reject(new Error('input too large'));
-      else chunks.push(c);
-    });
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
+      input.removeListener('error', onError);
+      input.pause();
+      input.destroy?.();
+      fn();
+    };
+    const text = () => Buffer.concat(chunks).toString('utf8');
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+      size += b.length;
+      chunks.push(b);
+      const all = Buffer.concat(chunks);
+      // A blank line: the input starts with one, or a line ends right after another.
+      const end = all[0] === 0x0a ? 0 : all.indexOf('\n\n');
+      if (end >= 0) {
+        const list = all.subarray(0, end === 0 ? 0 : end + 2).toString('utf8');
+        if (end > limit) return finish(() => reject(new Error('input too large')));
+        return finish(() => resolve(list));
+      }
+      if (size > limit) finish(() => reject(new Error('input too large')));
+    };
+    const onEnd = () => finish(() => resolve(text()));
+    const onError = (e: Error) => finish(() => reject(e));
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onError);
   });
 }
 

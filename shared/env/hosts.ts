@@ -1,6 +1,7 @@
 /**
  * Which provider serves a git host. Each provider names the host git uses for
- * it (`gitHttpsHost`); a request matches on host and scheme.
+ * it (`gitHttpsHost`); a request matches on host and scheme (an `https`
+ * request may also match a loopback `http` provider: see `match`).
  *
  * The provider list is cached per container for a short time, because it
  * changes rarely and the credential fetch is the hot path. A miss reloads at
@@ -25,6 +26,11 @@ export function normalizeHost(host: string, scheme: 'http' | 'https'): string {
   const implied = scheme === 'https' ? ':443' : ':80';
   return h.endsWith(implied) ? h.slice(0, -implied.length) : h;
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A base URL on this machine (the only place admin input allows plain http). */
+export const isLoopbackUrl = (baseUrl: string): boolean => LOOPBACK.has(new URL(baseUrl).hostname);
 
 export const schemeOf = (config: ProviderConfig): 'http' | 'https' => (new URL(config.baseUrl).protocol === 'http:' ? 'http' : 'https');
 
@@ -67,10 +73,21 @@ export class ProviderDirectory {
     return this.inflight;
   }
 
-  /** The provider for git's `host` (and scheme), from the cached list only. */
+  /**
+   * The provider for git's `host` (and scheme), from the cached list only.
+   *
+   * The scheme must match, with one exception in the safe direction: an
+   * `https` request may match a provider served over plain `http` on a
+   * loopback host (local mode, ALLOW_HTTP_LOOPBACK; admin input refuses http
+   * anywhere else). The token then travels only back to the caller over its
+   * own connection to gitlink, never over clear text to another machine. The
+   * dangerous direction, `http` asked for a provider served over `https`, is
+   * never matched but reported as `wrongScheme`, so no token goes over clear text.
+   */
   async match(scheme: 'http' | 'https', host: string, fresh = false): Promise<{ hit?: HostMatch; wrongScheme?: HostMatch }> {
     const wanted = host.toLowerCase();
     let wrongScheme: HostMatch | undefined;
+    let upgraded: HostMatch | undefined;
     for (const config of await this.list(fresh)) {
       let provider: Provider;
       try {
@@ -82,8 +99,11 @@ export class ProviderDirectory {
       const candidate = normalizeHost(provider.gitHttpsHost(config), s);
       if (normalizeHost(wanted, s) !== candidate) continue;
       if (s === scheme) return { hit: { config, provider } };
-      wrongScheme = { config, provider };
+      if (scheme === 'https' && isLoopbackUrl(config.baseUrl)) upgraded ??= { config, provider };
+      else wrongScheme ??= { config, provider };
     }
+    // An exact scheme match, had there been one, has returned above.
+    if (upgraded) return { hit: upgraded };
     return wrongScheme ? { wrongScheme } : {};
   }
 

@@ -1,13 +1,18 @@
 /**
  * The `git-credential` function's actions: HTTP in, EnvService, HTTP out.
- * A text/plain request (git's own format) gets a text/plain answer in git's
- * format, so `curl --data-binary @- …` can stand in for the helper; JSON gets JSON.
+ * A request in git's own format (text/plain, form-typed as curl sends by
+ * default, or untyped) gets a text/plain answer in git's format, so
+ * `curl --data-binary @- …` can stand in for the helper; JSON gets JSON.
  * Errors are JSON whatever the request (DESIGN §7 "Errors").
+ *
+ * Order of refusals: the edge (size, content type, JSON syntax) runs first;
+ * then a bad or missing environment token is 401 before any validation of the
+ * attributes (400), so a stranger learns nothing about what the route accepts.
  */
 import type { Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
 import { formatGitAttributes } from './git-attributes';
-import { parseCredentialRequest } from './request';
+import { parseCredentialRequest, type CredentialRequest } from './request';
 import type { EnvService } from './service';
 import { bearerToken } from './token';
 
@@ -17,11 +22,24 @@ const authorizationOf = (ctx: Ctx) => {
   return bearerToken(key ? h[key] : undefined);
 };
 
+/** The body as sent: the edge decoded a form body into fields, which loses git's newlines. */
+function rawBody(ctx: Ctx): string {
+  const { body, isBase64Encoded } = ctx.event;
+  if (!body) return '';
+  return isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+}
+
 export async function credentialAction(env: EnvService, ctx: Ctx): Promise<Reply> {
   const token = authorizationOf(ctx);
-  const req = parseCredentialRequest(ctx.body, ctx.bodyKind);
+  let req: CredentialRequest;
+  try {
+    req = parseCredentialRequest(ctx.bodyKind === 'form' ? rawBody(ctx) : ctx.body, ctx.bodyKind);
+  } catch (e) {
+    await env.authenticate(token); // 401 wins over 400 (one read, on the refusal path only)
+    throw e;
+  }
   const answer = await env.credential(token, req, ctx.origin);
-  if (ctx.bodyKind === 'text') {
+  if (ctx.bodyKind === 'text' || ctx.bodyKind === 'form') {
     return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: formatGitAttributes({ ...answer }) };
   }
   return json(200, answer);

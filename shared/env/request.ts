@@ -1,6 +1,7 @@
 /**
  * The credential request at the edge (CONVENTIONS §5): git's attributes, as
- * `text/plain` in git's own format or as JSON, parsed into one typed value.
+ * `text/plain` in git's own format (also when form-typed or untyped, as curl
+ * and other plain clients send it) or as JSON, parsed into one typed value.
  */
 import * as z from 'zod';
 import { badRequest } from '../http/errors';
@@ -30,12 +31,24 @@ export const credentialRequest = z.object({
 });
 export type CredentialRequest = z.infer<typeof credentialRequest>;
 
-/** Reads the body the handler parsed: git's `key=value` text, or a JSON object. */
+/**
+ * Reads the body: git's `key=value` text, or a JSON object.
+ *
+ * `form` (application/x-www-form-urlencoded, curl's default for `--data-binary`
+ * and `-d`) is passed as the raw body text. With a newline in it, it is git's
+ * text sent with curl's default type (`printf 'protocol=https\nhost=…\n' | curl
+ * --data-binary @- …`). Without one it cannot be git's text (a request needs
+ * at least `protocol` and `host`, one per line), so it is read as form fields
+ * (`curl -d protocol=https -d host=…`).
+ */
 export function parseCredentialRequest(body: unknown, kind: 'json' | 'text' | 'form' | 'none'): CredentialRequest {
-  if (kind === 'text') {
+  if (kind === 'form' && typeof body === 'string' && !body.includes('\n')) {
+    return parseInput(credentialRequest, Object.fromEntries(new URLSearchParams(body)));
+  }
+  if (kind === 'text' || kind === 'form') {
     let attrs: Record<string, string>;
     try {
-      attrs = parseGitAttributes(body as string);
+      attrs = parseGitAttributes(typeof body === 'string' ? body : '');
     } catch (e) {
       if (e instanceof GitAttributeError) throw badRequest('invalid_request', e.message);
       throw e;

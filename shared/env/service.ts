@@ -104,6 +104,19 @@ export class EnvService {
     }
   }
 
+  /**
+   * Throws 401 unless `token` is a live environment token (one read). For the
+   * refusal paths only: a request that fails validation is answered 401 rather
+   * than 400 when its token is bad, so a caller without a valid token learns
+   * nothing about what the route accepts. The hot path checks the token in the
+   * same BatchGetItem as the link instead.
+   */
+  async authenticate(token: string | undefined): Promise<void> {
+    const parts = parseEnvToken(token);
+    if (!parts) throw badEnvToken();
+    this.checkToken(parts, await this.deps.table.get(envTokenKey(parts.userId, parts.tokenId)));
+  }
+
   /** Throws 401 unless the record exists, is unexpired (Table enforces `ttl`) and the secret matches. */
   private checkToken(parts: EnvTokenParts, item: Item | undefined): void {
     if (!item || typeof item.secretHash !== 'string' || !secretMatches(parts.secret, item.secretHash)) throw badEnvToken();

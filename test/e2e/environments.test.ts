@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,15 @@ describe('POST /v1/git/credential (issue 5 §2)', () => {
     expect(ok.json.error.code).toBe('not_linked');
   });
 
+  test('https to a provider served over http on loopback (local mode) answers: only http-for-https is refused', async () => {
+    const dev = await developer();
+    await link(dev, 'gitlab');
+    const r = await askCredential(stack, await newEnvToken(dev), { protocol: 'https', host: gitHost(gl.url) });
+    expect(r.status).toBe(200);
+    expect(r.json.username).toBe('oauth2');
+    expect(liveAtGitLab(r.json.password)).toBe(true);
+  });
+
   test('bitbucket-server: 409 ssh_only', async () => {
     const r = await askCredential(stack, await newEnvToken(await developer()), { protocol: 'https', host: 'bitbucket.corp.test' });
     expect(r.status).toBe(409);
@@ -211,6 +221,99 @@ describe('POST /v1/git/credential (issue 5 §2)', () => {
   ])('400 for %s', async (_label, body) => {
     const r = await askCredential(stack, await newEnvToken(await developer()), body);
     expect([r.status, r.json.error.code]).toEqual([400, 'invalid_request']);
+  });
+});
+
+describe('POST /v1/git/credential: content types curl and plain clients send', () => {
+  /** A raw request: exactly these headers, nothing added (fetch would add a content type). */
+  const post = (token: string | undefined, body: string, contentType?: string) =>
+    new Promise<{ status: number; contentType: string | undefined; text: string }>((resolve, reject) => {
+      const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(body) };
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      if (contentType !== undefined) headers['content-type'] = contentType;
+      const req = request(`${stack.url}/v1/git/credential`, { method: 'POST', headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, contentType: res.headers['content-type'], text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const gitText = () => `protocol=http\nhost=${gitHost(gl.url)}\npath=group/project.git\n\n`;
+  const linkedToken = async () => {
+    const dev = await developer();
+    await link(dev, 'gitlab');
+    return newEnvToken(dev);
+  };
+  const expectGitAnswer = (r: { status: number; contentType: string | undefined; text: string }) => {
+    expect([r.status, r.text.slice(0, 200)]).toEqual([200, expect.stringMatching(/^username=oauth2\npassword=\S+\npassword_expiry_utc=\d+\n$/)]);
+    expect(r.contentType).toMatch(/^text\/plain/);
+    expect(liveAtGitLab(/password=(\S+)/.exec(r.text)![1]!)).toBe(true);
+  };
+
+  test("curl's default type (application/x-www-form-urlencoded) with git's text: answered in git's format", async () => {
+    expectGitAnswer(await post(await linkedToken(), gitText(), 'application/x-www-form-urlencoded'));
+  });
+
+  test('real form fields (`curl -d protocol=http -d host=…`) are read as the attributes', async () => {
+    const body = new URLSearchParams({ protocol: 'http', host: gitHost(gl.url), path: 'group/project.git' }).toString();
+    expectGitAnswer(await post(await linkedToken(), body, 'application/x-www-form-urlencoded'));
+  });
+
+  test("no content type at all: git's text", async () => {
+    expectGitAnswer(await post(await linkedToken(), gitText()));
+  });
+
+  test('an untyped body is still size-checked at the edge', async () => {
+    const r = await post(await linkedToken(), `${gitText().slice(0, -1)}path=${'a'.repeat(70 * 1024)}\n\n`);
+    expect(r.status).toBe(413);
+  });
+
+  test('other content types are still refused at the edge (415)', async () => {
+    expect((await post(await linkedToken(), gitText(), 'application/xml')).status).toBe(415);
+  });
+
+  test('a form body that is not a valid request: 400 invalid_request', async () => {
+    const r = await post(await linkedToken(), 'protocol=ssh&host=a', 'application/x-www-form-urlencoded');
+    expect([r.status, JSON.parse(r.text).error.code]).toEqual([400, 'invalid_request']);
+  });
+});
+
+describe('POST /v1/git/credential: a bad token is 401 before any validation of the body', () => {
+  const wrongSecret = async () => {
+    const t = parseEnvToken(await newEnvToken(await developer()))!;
+    return `glk_${t.userId}_${t.tokenId}_${'x'.repeat(t.secret.length)}`;
+  };
+  const revoked = async () => {
+    const dev = await developer();
+    const token = await newEnvToken(dev);
+    expect((await dev.api('DELETE', `/v1/me/tokens/${parseEnvToken(token)!.tokenId}`)).status).toBe(204);
+    return token;
+  };
+  const tokens: Array<[string, () => Promise<string | undefined>]> = [
+    ['no token', async () => undefined],
+    ['a malformed token', async () => 'glk_nope'],
+    ['a well-formed token with a wrong secret', wrongSecret],
+    ['a revoked token', revoked],
+  ];
+  const bodies: Array<[string, Record<string, string> | string]> = [
+    ['no host (text)', 'protocol=https\n'],
+    ['an ssh protocol (text)', 'protocol=ssh\nhost=a\n'],
+    ['NUL (text)', 'protocol=https\nhost=a\0b\n'],
+    ['not key=value (text)', 'hello\n'],
+    ['an empty JSON object', {}],
+    ['a bad host (JSON)', { protocol: 'https', host: 'a b' }],
+  ];
+  test.each(tokens.flatMap(([t, make]) => bodies.map(([b, body]) => [t, b, make, body] as const)))('%s + %s → 401', async (_t, _b, make, body) => {
+    const r = await askCredential(stack, await make(), body);
+    expect([r.status, r.json.error.code]).toEqual([401, 'unauthorized']);
+  });
+
+  test('no body at all, with a bad token → 401; with a good one → 400', async () => {
+    const ask = (token: string) => fetch(`${stack.url}/v1/git/credential`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect((await ask(await wrongSecret())).status).toBe(401);
+    expect((await ask(await newEnvToken(await developer()))).status).toBe(400);
   });
 });
 

@@ -136,6 +136,13 @@ describe('git over HTTP with git-credential-gitlink', () => {
     expect(gl.behavior.refreshCalls).toBe(1);
   });
 
+  test('`credential.helper=gitlink` with the build directory on PATH (git runs `git-credential-gitlink`)', async () => {
+    const dir = freshDir();
+    const path = `${dirname(cli['git-credential-gitlink'])}:${dirname(process.execPath)}:${process.env.PATH}`;
+    ok(await run('git', ['-c', 'credential.helper=', '-c', 'credential.helper=gitlink', 'clone', repoUrl, dir], { env: { PATH: path } }));
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('hello from an environment\n');
+  });
+
   test('`gitlink setup` configures the helper so plain git needs no -c flags', async () => {
     const setup = ok(await run(process.execPath, [cli.gitlink, 'setup']));
     const key = `credential.${server.url}.helper`;

@@ -53,6 +53,23 @@ describe('matching a git host to a provider', () => {
     expect(m.wrongScheme?.config.id).toBe('gitlab');
   });
 
+  test('https to a provider served over plain http on loopback matches (local mode: the token only goes back to the caller)', async () => {
+    expect((await dir().match('https', '127.0.0.1:4567')).hit?.config.id).toBe('local');
+  });
+
+  test('an exact scheme match wins over the loopback upgrade', async () => {
+    const both = new ProviderDirectory(source([config('plain', 'gitlab', 'http://localhost:9000'), config('tls', 'gitlab', 'https://localhost:9000')]));
+    expect((await both.match('https', 'localhost:9000')).hit?.config.id).toBe('tls');
+    expect((await both.match('http', 'localhost:9000')).hit?.config.id).toBe('plain');
+  });
+
+  test('https never matches a plain-http provider off loopback (admin input refuses one; a stray record is still not served)', async () => {
+    const stray = new ProviderDirectory(source([config('stray', 'gitlab', 'http://gitlab.lan')]));
+    const m = await stray.match('https', 'gitlab.lan');
+    expect(m.hit).toBeUndefined();
+    expect(m.wrongScheme?.config.id).toBe('stray');
+  });
+
   test('default ports are implied', () => {
     expect(normalizeHost('a.example:443', 'https')).toBe('a.example');
     expect(normalizeHost('a.example:80', 'http')).toBe('a.example');
