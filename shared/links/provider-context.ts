@@ -33,7 +33,7 @@ export function providerContext(deps: Pick<Deps, 'secrets' | 'crypto' | 'config'
     callbackUrl: callbackUrlFor(origin),
     timeoutMs: deps.config.PROVIDER_TIMEOUT_MS,
     async clientSecret() {
-      const secret = await deps.secrets.get(config.id);
+      const secret = await deps.secrets.get(config.id, config.updatedAt);
       if (!secret) throw new AppError(409, 'client_secret_missing', `Provider ${config.id} has no client secret; an admin must set one.`);
       return secret;
     },

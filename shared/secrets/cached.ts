@@ -1,24 +1,27 @@
 /**
  * An in-memory cache in front of any Secrets adapter (DESIGN §5: "functions
- * read them with an in-memory cache"). Writes through and invalidates, so an
- * admin's change is seen at once by the container that made it, and by the
- * others within `ttlMs`.
+ * read them with an in-memory cache"). Writes through and invalidates. Other
+ * containers see an admin's change at once too: every write of a secret also
+ * bumps the provider config's `updatedAt`, which callers pass as `revision`,
+ * and an entry of another revision is a miss. A missing secret is never
+ * cached, so setting one takes effect on the next request.
  */
 import type { Secrets } from './port';
 
 export class CachedSecrets implements Secrets {
-  private readonly entries = new Map<string, { value: string | undefined; until: number }>();
+  private readonly entries = new Map<string, { value: string; revision: string | undefined; until: number }>();
   constructor(
     private readonly inner: Secrets,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(providerId: string) {
+  async get(providerId: string, revision?: string) {
     const hit = this.entries.get(providerId);
-    if (hit && hit.until > this.now()) return hit.value;
+    if (hit && hit.until > this.now() && hit.revision === revision) return hit.value;
     const value = await this.inner.get(providerId);
-    this.entries.set(providerId, { value, until: this.now() + this.ttlMs });
+    if (value === undefined) this.entries.delete(providerId);
+    else this.entries.set(providerId, { value, revision, until: this.now() + this.ttlMs });
     return value;
   }
   async put(providerId: string, secret: string) {

@@ -4,8 +4,11 @@
  */
 export interface Secrets {
   put(providerId: string, secret: string): Promise<void>;
-  /** `undefined` when no secret is set. */
-  get(providerId: string): Promise<string | undefined>;
+  /**
+   * `undefined` when no secret is set. `revision` (the provider config's
+   * `updatedAt`) lets a cache tell that an admin has changed the secret since.
+   */
+  get(providerId: string, revision?: string): Promise<string | undefined>;
   delete(providerId: string): Promise<void>;
 }
 

@@ -69,4 +69,18 @@ describe('secrets contract', () => {
     await cached.get('p');
     expect(reads).toBe(3);
   });
+
+  test('another revision of the provider config is a cache miss, and a missing secret is never cached', async () => {
+    const store: Record<string, string> = {};
+    let reads = 0;
+    const inner: Secrets = { get: async (id) => (reads++, store[id]), put: async () => undefined, delete: async () => undefined };
+    const cached = new CachedSecrets(inner, 60_000);
+    expect(await cached.get('p', 'r1')).toBeUndefined();
+    store.p = 'set-by-another-container';
+    expect(await cached.get('p', 'r1')).toBe('set-by-another-container');
+    store.p = 'changed-by-another-container';
+    expect(await cached.get('p', 'r1')).toBe('set-by-another-container'); // same revision: cached
+    expect(await cached.get('p', 'r2')).toBe('changed-by-another-container');
+    expect(reads).toBe(3);
+  });
 });
