@@ -24,7 +24,7 @@ export const handler = makeHandler('provider-config', {
   'POST /v1/admin/providers': async ({ body, origin }) => json(201, await createProvider(deps, body, origin)),
   'GET /v1/admin/providers/{id}': async ({ params, origin }) => json(200, adminView(await getProvider(deps, idOf(params)), origin)),
   'PUT /v1/admin/providers/{id}': async ({ params, body, origin }) => json(200, await updateProvider(deps, idOf(params), body, origin)),
-  'DELETE /v1/admin/providers/{id}': async ({ params }) => json(200, await deleteProvider(deps, idOf(params))),
+  'DELETE /v1/admin/providers/{id}': async ({ params, origin }) => json(200, await deleteProvider(deps, idOf(params), origin)),
   'POST /v1/admin/providers/{id}/rotate-signing-key': async ({ params, origin }) =>
     json(200, await rotateSigningKey(deps, idOf(params), origin)),
   'POST /v1/admin/providers/{id}/confirm-signing-key': async ({ params, origin }) =>

@@ -24,7 +24,8 @@ export function adminView(config: ProviderConfig, origin: string) {
     clientSecretSet: config.clientSecretSet,
     scopes: config.scopes,
     pkce: config.pkce,
-    homepageUrl: `${origin}/`,
+    // The origin itself, as the issue spells it ({domain}); the callback is {domain}/oauth/callback.
+    homepageUrl: origin,
     callbackUrl: callbackUrlFor(origin),
     setupHint: provider.setupHint,
     ...(provider.clientCredentials === 'rsa-signing-key' ? applicationLink(config, origin) : {}),
@@ -50,7 +51,7 @@ function applicationLink(config: ProviderConfig, origin: string) {
       : {}),
     applicationLink: {
       form: 'Bitbucket → Administration → Application Links → Create link (or Edit) → Incoming Authentication',
-      applicationUrl: `${origin}/`,
+      applicationUrl: origin,
       consumerKey: config.consumerKey,
       consumerName: config.consumerName,
       publicKeyPem: toPaste?.publicKeyPem,
@@ -146,13 +147,14 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
  * useless without the provider's client config, and keeping them would keep
  * credentials at rest for nothing; the answer says how many there were.
  */
-export async function deleteProvider(deps: Deps, id: string) {
+export async function deleteProvider(deps: Deps, id: string, origin: string) {
   await getProvider(deps, id);
   const links = await deps.links.listForProvider(id);
   await Promise.all(links.map((l) => deps.links.delete(l.userId, id)));
   await deps.secrets.delete(id);
   await deps.providers.delete(id);
-  return { deleted: id, links: links.length };
+  // The URLs too, so the admin can find and delete the OAuth app registered with them.
+  return { deleted: id, links: links.length, homepageUrl: origin, callbackUrl: callbackUrlFor(origin) };
 }
 
 /** A new signing key pair, pending until the admin confirms it is in the Application Link. */

@@ -57,6 +57,8 @@ interface Flow {
   existing?: LinkRecord;
   link?: LinkRecord;
   warning?: string;
+  /** The browser held this attempt's nonce: only then may its cookie be cleared. */
+  bound?: boolean;
 }
 
 type Step = (f: Flow) => Promise<void>;
@@ -97,6 +99,7 @@ const checkBrowserBinding: Step = async (f) => {
   if (!nonceMatches(nonce, f.state!.nonceHash)) {
     throw new LinkFailure('browser_mismatch', f.state!.providerId, 'binding cookie missing or wrong');
   }
+  f.bound = true;
 };
 
 const loadProvider: Step = async (f) => {
@@ -206,6 +209,8 @@ export async function finishLink(deps: Deps, origin: string, query: CallbackQuer
     if (e instanceof LinkFailure) log.info('link refused', { errorCode: e.code, providerId: e.providerId, detail: e.detail });
     else log.error('link failed', { providerId: flow.state?.providerId, error: e });
   }
+  // Clear the cookie only for the attempt it belongs to: an attacker's URL opened in this
+  // browser must not cancel the developer's own link in progress.
   const providerId = flow.state?.providerId;
-  return { location: ui.toString(), cookies: providerId ? [clearBindingCookie(providerId)] : [] };
+  return { location: ui.toString(), cookies: providerId && flow.bound ? [clearBindingCookie(providerId)] : [] };
 }

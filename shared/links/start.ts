@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../deps';
-import { notFound } from '../http/errors';
+import { conflict, notFound } from '../http/errors';
 import { providerFor } from '../providers';
 import { STATE_TTL_SECONDS } from '../store/states';
 import { bindingCookie, hashNonce, newNonce } from './browser-binding';
@@ -23,6 +23,10 @@ export async function startLink(deps: Deps, userId: string, providerId: string, 
   const config = await deps.providers.get(providerId);
   if (!config) throw notFound('unknown_provider', `No provider "${providerId}" is configured.`);
   const provider = providerFor(config.type);
+  // Fail here, not at the callback: the developer would approve at the provider for nothing.
+  if (provider.clientCredentials === 'secret' && !config.clientSecretSet) {
+    throw conflict('client_secret_missing', `Provider "${providerId}" has no client secret yet; an admin must set one.`);
+  }
   const ctx = providerContext(deps, config, origin);
 
   // RFC 6749 §10.12 / RFC 9700 §2.1: an unguessable, single-use state that also fixes the provider.

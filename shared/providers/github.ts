@@ -34,6 +34,8 @@ const api = (ctx: ProviderContext, token: string) =>
 
 const user = z.object({ id: z.number(), login: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
+/** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
+const keyId = z.object({ id: z.number() });
 
 const protocol = oauth2Protocol((ctx) => {
     const base = ctx.config.baseUrl.replace(/\/+$/, '');
@@ -107,7 +109,7 @@ export const github: Provider = {
           body: { title, key: publicKey },
           listPath: '/user/keys?per_page=100',
           duplicateStatus: 422,
-          readId: (json) => String(key.parse(json).id),
+          readId: (json) => String(keyId.parse(json).id),
           readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
         }),
       async deleteSshKey(id) {

@@ -22,6 +22,8 @@ const apiUrl = (ctx: ProviderContext) => (ctx.config.apiUrl ?? `${base(ctx)}/api
 
 const user = z.object({ id: z.number(), username: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
+/** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
+const keyId = z.object({ id: z.number() });
 
 export const gitlab: Provider = {
   type: 'gitlab',
@@ -67,7 +69,7 @@ export const gitlab: Provider = {
           body: { title, key: publicKey },
           listPath: '/user/keys?per_page=100',
           duplicateStatus: 400,
-          readId: (json) => String(key.parse(json).id),
+          readId: (json) => String(keyId.parse(json).id),
           readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
         }),
       async deleteSshKey(id) {

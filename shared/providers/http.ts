@@ -68,7 +68,14 @@ export async function providerFetch(url: string, opts: FetchOptions): Promise<Pr
   try {
     text = await readCapped(res);
   } catch (e) {
-    throw new ProviderError('network', 'provider_unreachable', 'The provider answer could not be read.', { detail: (e as Error).message });
+    // The same timeout covers the body: a provider that stalls mid-answer timed out.
+    const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+    throw new ProviderError(
+      timeout ? 'timeout' : 'network',
+      timeout ? 'provider_timeout' : 'provider_unreachable',
+      timeout ? 'The provider did not answer in time.' : 'The provider answer could not be read.',
+      { detail: (e as Error).message },
+    );
   }
   let json: unknown;
   try {

@@ -56,14 +56,14 @@ describe('admin answer: what the Application Link form asks for', () => {
   test('consumer key (default gitlink), consumer name, public key, homepage and callback URLs, and where they go', () => {
     expect(created).toMatchObject({ type: 'bitbucket-server', consumerKey: 'gitlink', consumerName: 'gitlink', clientSecretSet: false, scopes: [] });
     expect(created.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
-    expect(created.homepageUrl).toBe(`${stack.url}/`);
+    expect(created.homepageUrl).toBe(stack.url);
     expect(created.callbackUrl).toBe(`${stack.url}/oauth/callback`);
     expect(created.setupHint).toMatch(/Application Links/);
     expect(created.setupHint).toMatch(/Incoming Authentication/);
     expect(created.pendingPublicKeyPem).toBeUndefined();
     expect(created.applicationLink).toEqual({
       form: expect.stringMatching(/Incoming Authentication/),
-      applicationUrl: `${stack.url}/`,
+      applicationUrl: stack.url,
       consumerKey: 'gitlink',
       consumerName: 'gitlink',
       publicKeyPem: created.publicKeyPem,

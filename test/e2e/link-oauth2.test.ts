@@ -414,3 +414,37 @@ describe('provider calls long after linking refresh the token first', () => {
     expect(gl.keysOf(login).map((k) => mat(k.key))).toEqual([mat(r.json.publicKey)]);
   });
 });
+
+describe('an admin fixing a client secret', () => {
+  test('takes effect on the next link (the secret cache follows the provider revision)', async () => {
+    await admin.api('POST', '/v1/admin/providers', {
+      id: 'gh-fix', type: 'github', baseUrl: gh.url, apiUrl: gh.apiUrl, clientId: gh.clientId, clientSecret: 'wrong-secret',
+    });
+    const dev = await newDeveloper();
+    gh.behavior.nextUser = `fix${userSeq}`;
+    expect(query((await link(dev, 'gh-fix')).url)).toEqual({ error: 'exchange_failed', provider: 'gh-fix' });
+    expect((await admin.api('PUT', '/v1/admin/providers/gh-fix', { clientSecret: gh.clientSecret })).status).toBe(200);
+    expect(query((await link(dev, 'gh-fix')).url)).toEqual({ linked: 'gh-fix' });
+  });
+
+  test('a provider without a client secret refuses to start a link', async () => {
+    await admin.api('POST', '/v1/admin/providers', { id: 'gh-nosecret', type: 'github', baseUrl: gh.url, apiUrl: gh.apiUrl, clientId: gh.clientId });
+    const dev = await newDeveloper();
+    const r = await dev.api('POST', '/v1/links/gh-nosecret');
+    expect([r.status, r.json.error.code]).toEqual([409, 'client_secret_missing']);
+    expect(r.res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('the binding cookie of an attempt in progress', () => {
+  test("survives someone else's callback opened in the same browser", async () => {
+    const victim = await newDeveloper();
+    const attacker = await newDeveloper();
+    gh.behavior.nextUser = `keep${userSeq}`;
+    const own = await providerRedirect(await startLink(victim, 'github'));
+    const foreign = await providerRedirect(await startLink(attacker, 'github'));
+    expect(query((await victim.navigate(foreign)).url)).toEqual({ error: 'browser_mismatch', provider: 'github' });
+    // The victim's own attempt still completes.
+    expect(query((await victim.navigate(own)).url)).toEqual({ linked: 'github' });
+  });
+});

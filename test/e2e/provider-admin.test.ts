@@ -46,7 +46,7 @@ describe('create and read', () => {
       clientSecretSet: true,
       scopes: ['repo', 'admin:public_key', 'read:user'],
       pkce: true,
-      homepageUrl: `${stack.url}/`,
+      homepageUrl: stack.url,
       callbackUrl: `${stack.url}/oauth/callback`,
     });
     expect(JSON.stringify(r.json)).not.toContain('s3cr3t-value');
@@ -146,7 +146,7 @@ describe('delete', () => {
     }
     expect(secretsFile()).toContain(gh.clientSecret);
     const r = await admin.api('DELETE', '/v1/admin/providers/gone');
-    expect(r.json).toEqual({ deleted: 'gone', links: 2 });
+    expect(r.json).toEqual({ deleted: 'gone', links: 2, homepageUrl: stack.url, callbackUrl: `${stack.url}/oauth/callback` });
     expect(secretsFile()).not.toContain('gitlink/providers/gone');
     expect((await admin.api('GET', '/v1/admin/providers/gone')).status).toBe(404);
     const dev = await Browser.signIn(stack, 'u1');
