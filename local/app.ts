@@ -5,7 +5,7 @@
  * crypto and a secrets file, all under the data dir.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -15,7 +15,7 @@ import { AppError } from '../shared/http/errors';
 import { Table } from '../shared/store/table';
 import type { FunctionName } from '../shared/routes';
 import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';
-import { createDevIssuer, type DevIssuer } from './dev-issuer';
+import { assertLocalProcess, createDevIssuer, ORIGIN_FILE, type DevIssuer } from './dev-issuer';
 import { handleDevRoute } from './dev-routes';
 import { startDynalite } from './dynalite';
 
@@ -44,7 +44,60 @@ export interface LocalStack {
 
 type Handler = (event: ApiEvent, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Listens on `port` (0: a free one), turning the raw listen errors into one clear line. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(e, port));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function listenError(e: NodeJS.ErrnoException, port: number): Error {
+  const next = port > 0 && port < 65535 ? port + 1 : 8788;
+  if (e.code === 'EADDRINUSE') return Object.assign(new Error(`port ${port} is in use; set PORT=${next} (or another free port), or stop what is using it`), { code: e.code });
+  if (e.code === 'EACCES') return Object.assign(new Error(`port ${port} needs privileges; set PORT=${next} (or another port above 1023)`), { code: e.code });
+  return e;
+}
+
+/**
+ * The loopback listeners: 127.0.0.1 and, where the machine has it, ::1 on the same port
+ * (`localhost` may resolve to either). A port of 0 picks one free on both.
+ */
+async function listenLoopback(server: Server, server6: Server, requested: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    await listen(server, requested, '127.0.0.1');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await listen(server6, port, '::1');
+      return port;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE') return port; // no IPv6 loopback here: IPv4 alone is fine
+      // Something else has localhost:port on ::1, and clients may reach it instead of us.
+      if (requested !== 0 || attempt >= 4) {
+        await new Promise<void>((r) => server.close(() => r()));
+        throw e;
+      }
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }
+}
+
 export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
+  // Before anything else: this server mints admin tokens for anyone who asks.
+  assertLocalProcess(process.env);
+  if (opts.env?.GITLINK_MODE !== undefined && opts.env.GITLINK_MODE !== 'local') {
+    throw new Error(`GITLINK_MODE is set to "${opts.env.GITLINK_MODE}" in the options: the local server only runs in local mode.`);
+  }
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startDynalite(opts.inMemory ? undefined : join(dataDir, 'dynamodb'));
@@ -52,13 +105,14 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
   // Loopback only: the dev issuer mints tokens for anyone who asks. `localhost`
   // may resolve to ::1 or 127.0.0.1 depending on the client, so listen on both.
   const server = createServer();
-  await new Promise<void>((r) => server.listen(opts.port, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
   const server6 = createServer((req, res) => server.emit('request', req, res));
-  await new Promise<void>((r) => {
-    server6.once('error', () => r()); // no IPv6 loopback here: IPv4 alone is fine
-    server6.listen(port, '::1', r);
-  });
+  let port: number;
+  try {
+    port = await listenLoopback(server, server6, opts.port);
+  } catch (e) {
+    await dynamo.close();
+    throw e;
+  }
   const origin = `http://localhost:${port}`;
 
   // The handlers read their configuration from the environment, as in Lambda.
@@ -78,18 +132,32 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     OIDC_CLIENT_ID: 'gitlink-local',
     ...(opts.env ?? {}),
   });
-  resetConfig();
-  const c = config();
-  const table = new Table({ tableName: c.TABLE_NAME, endpoint: dynamo.endpoint, region: c.AWS_REGION });
-  await table.ensureTable();
-
-  const issuer = await createDevIssuer({
-    mode: c.GITLINK_MODE,
-    origin,
-    dataDir,
-    adminGroupClaim: c.ADMIN_GROUP_CLAIM,
-    adminGroup: c.ADMIN_GROUP,
-  });
+  const closeListeners = async () => {
+    for (const s of [server, server6]) s.closeAllConnections();
+    await Promise.all([server, server6].map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
+  };
+  let c: ReturnType<typeof config>;
+  let table: Table;
+  let issuer: DevIssuer;
+  try {
+    // For `npm run token`: the issuer its tokens must name (PORT, when set, wins there).
+    writeFileSync(join(dataDir, ORIGIN_FILE), `${origin}\n`, { mode: 0o600 });
+    resetConfig();
+    c = config();
+    table = new Table({ tableName: c.TABLE_NAME, endpoint: dynamo.endpoint, region: c.AWS_REGION });
+    await table.ensureTable();
+    issuer = await createDevIssuer({
+      mode: c.GITLINK_MODE,
+      origin,
+      dataDir,
+      adminGroupClaim: c.ADMIN_GROUP_CLAIM,
+      adminGroup: c.ADMIN_GROUP,
+    });
+  } catch (e) {
+    await closeListeners();
+    await dynamo.close();
+    throw e;
+  }
 
   const handlers = new Map<FunctionName, Handler>();
   const handlerFor = (fn: FunctionName): Handler => {
@@ -150,12 +218,16 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     onClose: (fn) => cleanups.push(fn),
     close: async () => {
       await Promise.all(cleanups.map((fn) => fn()));
-      for (const s of [server, server6]) s.closeAllConnections();
-      await Promise.all([server, server6].map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
+      await closeListeners();
       await dynamo.close();
     },
   };
-  await opts.onListening?.(stack);
+  try {
+    await opts.onListening?.(stack);
+  } catch (e) {
+    await stack.close();
+    throw e;
+  }
   return stack;
 }
 

@@ -15,19 +15,27 @@
  * (never a JWT). An authorize request with a live session answers with a code at once,
  * unless it asks for a fresh sign-in (`prompt=login`, `max_age`).
  *
- * Tokens are checked by `verify`, exactly as the HTTP API JWT authorizer does:
- * signature against the JWKS, `iss`, `aud` (or `client_id`), `exp`, `nbf`.
+ * Tokens are checked by `verify`, exactly as the HTTP API JWT authorizer does
+ * ("Control access to HTTP APIs with JWT authorizers", API Gateway developer guide):
+ * an RSA signature (the authorizer supports RSA-based algorithms only, hence RS256)
+ * by the JWKS key the header's `kid` names, `iss`, `exp`, `nbf`, and the audience:
+ * `aud` must contain it when `aud` is present; `client_id` is checked only when `aud`
+ * is absent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import * as z from 'zod';
 
 export const DEV_AUDIENCE = 'gitlink-local';
 export const DEV_CLIENT_ID = 'gitlink-local';
-const ALG = 'ES256';
+/** API Gateway's JWT authorizer accepts RSA-signed tokens only. */
+export const DEV_ALG = 'RS256';
+const ALG = DEV_ALG;
 const TOKEN_TTL_S = 8 * 3600;
+/** `${dataDir}/origin`: the running server's origin, for `npm run token` (the issuer is `${origin}/dev`). */
+export const ORIGIN_FILE = 'origin';
 /** A sign-in session lasts as long as the tokens it hands out. */
 export const SESSION_TTL_S = TOKEN_TTL_S;
 
@@ -43,24 +51,89 @@ export function assertLocalMode(mode: string | undefined): void {
   }
 }
 
+/**
+ * The local server and `npm run token` run on a developer's machine only. Refuses an
+ * environment that says otherwise: a `GITLINK_MODE` other than `local` (the local server
+ * sets it to `local` itself, so it must not overwrite another value), or a Lambda runtime.
+ */
+export function assertLocalProcess(env: NodeJS.ProcessEnv = process.env): void {
+  const mode = env.GITLINK_MODE;
+  if (mode !== undefined && mode !== '' && mode !== 'local') {
+    throw new Error(`GITLINK_MODE is set to "${mode}": the local server (and its dev identity issuer, which mints tokens for anyone) only runs in local mode. Unset GITLINK_MODE or set it to "local".`);
+  }
+  for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_EXECUTION_ENV'] as const) {
+    if (env[name]) {
+      throw new Error(`${name} is set: this looks like AWS Lambda, where the local server and its dev identity issuer must never run.`);
+    }
+  }
+}
+
+/** A key file is usable if it holds an RSA key pair for ALG; older files (ES256) are replaced. */
+function usable(file: unknown): file is KeyFile {
+  const f = file as Partial<KeyFile> | null;
+  return (
+    !!f &&
+    typeof f.kid === 'string' &&
+    f.privateJwk?.alg === ALG &&
+    f.privateJwk.kty === 'RSA' &&
+    f.publicJwk?.alg === ALG &&
+    f.publicJwk.kty === 'RSA' &&
+    f.publicJwk.kid === f.kid
+  );
+}
+
+function readKeyFile(path: string): { file?: KeyFile; exists: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    throw e;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return usable(parsed) ? { file: parsed, exists: true } : { exists: true };
+  } catch {
+    return { exists: true }; // unreadable: replaced like a key of another algorithm
+  }
+}
+
 async function loadOrCreateKey(dataDir: string): Promise<KeyFile> {
   const path = join(dataDir, 'dev-issuer-key.json');
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
+  const current = readKeyFile(path);
+  if (current.file) return current.file;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  // A key of another algorithm (ES256 from earlier versions) cannot sign what API Gateway accepts.
+  if (current.exists) {
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
   const kid = randomBytes(8).toString('hex');
   const file: KeyFile = {
     kid,
     privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG },
     publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' },
   };
+  // Written whole under a temporary name, then linked into place: a concurrent reader
+  // (the server and `npm run token` starting together) never sees a half-written file,
+  // and exactly one writer wins.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify(file), { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(path, JSON.stringify(file), { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, path);
+    return file;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const winner = readKeyFile(path).file;
+    if (!winner) throw new Error(`${path} was replaced by a key gitlink cannot use; delete it and start again.`);
+    return winner;
+  } finally {
+    unlinkSync(tmp);
   }
-  return file;
 }
 
 const username = z.string().regex(/^[A-Za-z0-9@._-]{1,64}$/, 'letters, digits and @._- only, at most 64');
@@ -130,10 +203,16 @@ export async function createDevIssuer(opts: {
     mint: (sub, admin) => mint(sub, admin),
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, publicKey, { issuer, algorithms: [ALG] });
-        // API Gateway accepts the audience in `aud` or, for access tokens, `client_id`.
-        const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-        if (!aud.includes(DEV_AUDIENCE) && payload.client_id !== DEV_AUDIENCE) return undefined;
+        const { payload, protectedHeader } = await jwtVerify(token, publicKey, { issuer, algorithms: [ALG], requiredClaims: ['exp'] });
+        // The header's `kid` must name the JWKS key that signed the token.
+        if (protectedHeader.kid !== key.kid) return undefined;
+        // API Gateway checks `aud` when it is present, and `client_id` only when `aud` is absent.
+        if (payload.aud !== undefined) {
+          const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+          if (!aud.includes(DEV_AUDIENCE)) return undefined;
+        } else if (payload.client_id !== DEV_AUDIENCE) {
+          return undefined;
+        }
         return payload;
       } catch {
         return undefined;

@@ -4,10 +4,14 @@
  * "Sandbox GitLab" and "Sandbox Bitbucket Server" / "Data Center" / "Cloud" so a
  * newcomer can sign in, link, see the key registered and unlink, all offline.
  * Never bundled into a Lambda (test/infra/bundle.test.ts).
+ *
+ * Provider ids starting with `sandbox-` are reserved for the sandbox: `npm start`
+ * overwrites them (and deletes any it no longer starts), and `npm start -- --no-sandbox`
+ * deletes them all, with their links and client secrets.
  */
-import { createDeps } from '../shared/deps';
+import { createDeps, type Deps } from '../shared/deps';
 import { config } from '../shared/config';
-import { createProvider, updateProvider } from '../shared/admin/providers';
+import { createProvider, deleteProvider, updateProvider } from '../shared/admin/providers';
 import type { ProviderConfig } from '../shared/providers/types';
 import { startFakeBitbucketCloud } from '../test/providers/bitbucket-cloud';
 import { startFakeBitbucketDc } from '../test/providers/bitbucket-dc';
@@ -15,6 +19,9 @@ import { startFakeBitbucketServer } from '../test/providers/bitbucket-server';
 import { startFakeGitHub } from '../test/providers/github';
 import { startFakeGitLab } from '../test/providers/gitlab';
 import type { LocalStack } from './app';
+
+/** Provider ids with this prefix belong to the sandbox (see above). */
+export const SANDBOX_ID_PREFIX = 'sandbox-';
 
 export interface SandboxProvider {
   id: string;
@@ -25,6 +32,8 @@ export interface SandboxProvider {
   /** OAuth 2.0 client credentials; absent for Bitbucket Server, which signs with its own key pair. */
   clientId?: string;
   clientSecret?: string;
+  /** Set when the type's default would be wrong for a fake on 127.0.0.1 (GitHub: loopback counts as GHES). */
+  pkce?: boolean;
   /** Runs with the stored config once it is created or updated (Bitbucket Server: trust its public key). */
   trust?(config: ProviderConfig): void;
   close(): Promise<void>;
@@ -36,7 +45,8 @@ export type SandboxFactory = (callbackUrl: string) => Promise<SandboxProvider>;
 export const sandboxFactories: SandboxFactory[] = [
   async (callbackUrl) => {
     const gh = await startFakeGitHub({ mode: 'page', callbackUrl });
-    return { id: 'sandbox-github', displayName: 'Sandbox GitHub', type: 'github', ...pick(gh) };
+    // The fake, like github.com, supports PKCE (S256 only); a 127.0.0.1 base URL would default to GHES, without it.
+    return { id: 'sandbox-github', displayName: 'Sandbox GitHub', type: 'github', pkce: true, ...pick(gh) };
   },
   async () => {
     const gl = await startFakeGitLab({ mode: 'page' });
@@ -75,11 +85,29 @@ export async function startSandbox(stack: LocalStack): Promise<SandboxProvider[]
       baseUrl: p.url,
       ...(p.apiUrl ? { apiUrl: p.apiUrl } : {}),
       ...(p.clientId ? { clientId: p.clientId, clientSecret: p.clientSecret } : {}),
+      ...(p.pkce !== undefined ? { pkce: p.pkce } : {}),
     };
     if (await deps.providers.get(p.id)) await updateProvider(deps, p.id, fields, stack.url);
     else await createProvider(deps, { id: p.id, type: p.type, ...fields }, stack.url);
     if (p.trust) p.trust((await deps.providers.get(p.id))!);
   }
   stack.onClose(() => Promise.all(started.map((p) => p.close())).then(() => undefined));
+  // Reserved ids this version no longer starts would point at dead ports.
+  const current = new Set(started.map((p) => p.id));
+  await removeSandboxProviders(deps, stack.url, (id) => !current.has(id));
   return started;
+}
+
+/**
+ * `--no-sandbox`: deletes the `sandbox-*` providers an earlier run saved (they point at
+ * ports nothing listens on any more), with their links and client secrets. Returns the ids.
+ */
+export async function removeSandbox(stack: LocalStack): Promise<string[]> {
+  return removeSandboxProviders(createDeps(config()), stack.url, () => true);
+}
+
+async function removeSandboxProviders(deps: Deps, origin: string, which: (id: string) => boolean): Promise<string[]> {
+  const ids = (await deps.providers.list()).map((p) => p.id).filter((id) => id.startsWith(SANDBOX_ID_PREFIX) && which(id));
+  for (const id of ids) await deleteProvider(deps, id, origin);
+  return ids;
 }

@@ -1,6 +1,10 @@
 /**
  * `npm start`: the whole gitlink API on http://localhost:8787 (port from PORT),
- * with embedded backends and sandbox providers. `--no-sandbox` leaves them out.
+ * with embedded backends and sandbox providers. `--no-sandbox` leaves them out and
+ * deletes the `sandbox-*` providers an earlier run saved (those ids are reserved).
+ *
+ * Refuses to start outside local mode (GITLINK_MODE other than `local`, or inside
+ * Lambda), and on a busy port; either way it prints one line and exits 1.
  */
 import { startLocal } from './app';
 
@@ -12,10 +16,18 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const sandbox = !args.includes('--no-sandbox');
   const dataDir = process.env.GITLINK_DATA_DIR ?? '.gitlink';
+  // `-s`: without it npm prints its own banner lines to stdout, and `T=$(npm run token …)` captures them.
+  // (Read before startLocal, which sets GITLINK_DATA_DIR for the handlers.)
+  const tokenCommand = `${process.env.GITLINK_DATA_DIR ? `GITLINK_DATA_DIR=${dataDir} ` : ''}npm run -s token -- alice --admin`;
+  let removed: string[] = [];
   const stack = await startLocal({
     port,
     dataDir,
-    onListening: sandbox ? async (s) => (await import('./sandbox')).startSandbox(s) : undefined,
+    onListening: async (s) => {
+      const sb = await import('./sandbox');
+      if (sandbox) await sb.startSandbox(s);
+      else removed = await sb.removeSandbox(s);
+    },
   });
   process.stdout.write(
     [
@@ -24,10 +36,12 @@ async function main() {
       '',
       `  Web UI:         ${stack.url}/`,
       `  Sign in:        ${stack.url}/dev/login  (any username; tick "Admin" for the admin pages)`,
-      `  Token for curl: npm run token -- alice --admin`,
+      `  Token for curl: ${tokenCommand}`,
       `  Health:         ${stack.url}/healthz`,
       `  Data:           ${dataDir}/ (delete it to start over)`,
-      sandbox ? '  Sandbox providers are configured; start with --no-sandbox to leave them out.' : '  Sandbox providers: off (--no-sandbox).',
+      sandbox
+        ? '  Sandbox providers are configured (ids sandbox-*, reserved); start with --no-sandbox to leave them out.'
+        : `  Sandbox providers: off (--no-sandbox); ${removed.length ? `removed ${removed.join(', ')} saved by an earlier run` : 'none saved'}.`,
       '',
     ].join('\n'),
   );

@@ -3,11 +3,15 @@
  * issuer, and clean 4xx answers at the edge.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { SignJWT, generateKeyPair } from 'jose';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { routes } from '../../shared/routes';
 import { CookieJar, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
+import { createDevIssuer, DEV_ALG, type DevIssuer } from '../../local/dev-issuer';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -97,10 +101,11 @@ describe('JWT checks, as the HTTP API JWT authorizer does them', () => {
     expect(res.status).toBe(200);
   });
 
-  test('a token signed by another key → 401', async () => {
-    const { privateKey } = await generateKeyPair('ES256');
+  test.each(['RS256', 'ES256'])('a token signed by another key (%s) → 401', async (alg) => {
+    const { privateKey } = await generateKeyPair(alg);
+    const kid = stack.issuer.jwks().keys[0]!.kid!; // even naming the real key's id
     const forged = await new SignJWT({ client_id: 'gitlink-local' })
-      .setProtectedHeader({ alg: 'ES256' })
+      .setProtectedHeader({ alg, kid })
       .setSubject('alice')
       .setIssuer(stack.issuer.issuer)
       .setAudience(stack.issuer.audience)
@@ -153,6 +158,97 @@ describe('dev issuer', () => {
     const doc = await (await get('/dev/.well-known/openid-configuration')).json();
     expect(doc.issuer).toBe(`${stack.url}/dev`);
     expect(doc.code_challenge_methods_supported).toEqual(['S256']);
+  });
+});
+
+describe('dev issuer keys and audience, as API Gateway checks them', () => {
+  // API Gateway's HTTP API JWT authorizer supports RSA-based algorithms only.
+  test('tokens are RS256, and the JWKS key is RSA with the kid the tokens name', async () => {
+    const token = await stack.issuer.mint('alice', false);
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
+    expect(DEV_ALG).toBe('RS256');
+    expect(header.alg).toBe('RS256');
+    const jwks = await (await get('/dev/jwks.json')).json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: header.kid });
+    expect(jwks.keys[0].d).toBeUndefined(); // public only
+    const doc = await (await get('/dev/.well-known/openid-configuration')).json();
+    expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
+  });
+
+  const issuerOpts = (dataDir: string) => ({ mode: 'local', origin: 'http://localhost:1', dataDir, adminGroupClaim: 'cognito:groups', adminGroup: 'gitlink-admins' });
+
+  test('a key file of another algorithm (ES256, from earlier versions) is replaced by an RS256 one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gitlink-key-'));
+    const path = join(dataDir, 'dev-issuer-key.json');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const old = { kid: 'old', privateJwk: { ...(await exportJWK(privateKey)), kid: 'old', alg: 'ES256' }, publicJwk: { ...(await exportJWK(publicKey)), kid: 'old', alg: 'ES256', use: 'sig' } };
+    writeFileSync(path, JSON.stringify(old), { mode: 0o600 });
+    const oldToken = await new SignJWT({ client_id: 'gitlink-local' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'old' })
+      .setSubject('alice')
+      .setIssuer('http://localhost:1/dev')
+      .setAudience('gitlink-local')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+
+    const issuer = await createDevIssuer(issuerOpts(dataDir));
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    expect(file.kid).not.toBe('old');
+    expect(file.privateJwk).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+    expect(issuer.jwks().keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', kid: file.kid });
+    expect(await issuer.verify(await issuer.mint('alice', false))).toBeDefined();
+    expect(await issuer.verify(oldToken)).toBeUndefined();
+    // The next start (or `npm run token`) keeps the new key.
+    const again = await createDevIssuer(issuerOpts(dataDir));
+    expect(again.jwks().keys[0]!.kid).toBe(file.kid);
+    expect(await again.verify(await issuer.mint('bob', true))).toBeDefined();
+  });
+
+  test('an unreadable key file is replaced too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gitlink-key-'));
+    writeFileSync(join(dataDir, 'dev-issuer-key.json'), '{"kid":');
+    const issuer = await createDevIssuer(issuerOpts(dataDir));
+    expect(await issuer.verify(await issuer.mint('alice', false))).toBeDefined();
+  });
+
+  describe('audience: `aud` when present, `client_id` only when `aud` is absent', () => {
+    let issuer: DevIssuer;
+    let sign: (claims: Record<string, unknown>, header?: Record<string, unknown>, exp?: string | number | null) => Promise<string>;
+    beforeAll(async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'gitlink-key-'));
+      issuer = await createDevIssuer(issuerOpts(dataDir));
+      const file = JSON.parse(readFileSync(join(dataDir, 'dev-issuer-key.json'), 'utf8')) as { kid: string; privateJwk: JWK };
+      const key = await importJWK(file.privateJwk, 'RS256');
+      sign = (claims, header = {}, exp = '1h') => {
+        const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: file.kid, ...header }).setSubject('alice').setIssuer(issuer.issuer);
+        return (exp === null ? jwt : jwt.setExpirationTime(exp)).sign(key);
+      };
+    });
+
+    test.each([
+      ['aud is the audience', { aud: 'gitlink-local' }, true],
+      ['aud lists the audience', { aud: ['other', 'gitlink-local'] }, true],
+      ['aud absent, client_id is the audience', { client_id: 'gitlink-local' }, true],
+      ['aud is another audience, even with client_id the audience', { aud: 'other', client_id: 'gitlink-local' }, false],
+      ['aud lists other audiences only, client_id the audience', { aud: ['a', 'b'], client_id: 'gitlink-local' }, false],
+      ['aud absent, client_id another', { client_id: 'other' }, false],
+      ['neither aud nor client_id', {}, false],
+    ])('%s', async (_name, claims, ok) => {
+      const result = await issuer.verify(await sign(claims));
+      if (ok) expect(result?.sub).toBe('alice');
+      else expect(result).toBeUndefined();
+    });
+
+    test('the header must name the signing key (kid), as the JWKS lookup does', async () => {
+      expect(await issuer.verify(await sign({ aud: 'gitlink-local' }, { kid: 'another' }))).toBeUndefined();
+      expect(await issuer.verify(await sign({ aud: 'gitlink-local' }, { kid: undefined }))).toBeUndefined();
+    });
+
+    test('a token without exp is refused; an expired one too', async () => {
+      expect(await issuer.verify(await sign({ aud: 'gitlink-local' }, {}, null))).toBeUndefined();
+      expect(await issuer.verify(await sign({ aud: 'gitlink-local' }, {}, Math.floor(Date.now() / 1000) - 60))).toBeUndefined();
+    });
   });
 });
 

@@ -147,7 +147,7 @@ describeBrowser('admin: Git providers', () => {
     await added.getByRole('heading', { level: 2, name: 'GitHub', exact: true }).waitFor();
     await shows(banner('status', 'Added GitHub'));
     expect(await added.getByTestId('callback-url').inputValue()).toBe(`${stack.url}/oauth/callback`);
-    expect(await added.getByTestId('homepage-url').inputValue()).toBe(`${stack.url}/`);
+    expect(await added.getByTestId('homepage-url').inputValue()).toBe(stack.url);
     expect(await added.textContent()).toContain('Paste the Homepage URL and the Authorization callback URL');
     expect(await added.locator('.badge').textContent()).toBe('set');
     // The secret is write-only: it is nowhere on the page.
