@@ -92,6 +92,16 @@ async function listenLoopback(server: Server, server6: Server, requested: number
   }
 }
 
+/**
+ * The `domainName` API Gateway would fill in: here, the loopback name the client
+ * used (`localhost`, `127.0.0.1` or `[::1]` on this port), so redirects and the
+ * binding cookie stay on the host the client talks to. Anything else is ignored.
+ */
+export function loopbackHost(host: string | undefined, port: number): string {
+  const m = /^(localhost|127\.0\.0\.1|\[::1\]):(\d+)$/i.exec(host ?? '');
+  return m && Number(m[2]) === port ? `${m[1]!.toLowerCase()}:${port}` : `localhost:${port}`;
+}
+
 export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
   // Before anything else: this server mints admin tokens for anyone who asks.
   assertLocalProcess(process.env);
@@ -200,7 +210,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         }
         claims = flattenClaims(payload as Record<string, unknown>);
       }
-      const event = toEvent(req, url, matched, body, claims, `localhost:${port}`);
+      const event = toEvent(req, url, matched, body, claims, loopbackHost(req.headers.host, port));
       writeResult(res, await handlerFor(matched.route.fn)(event, {}));
     } catch (e) {
       // The handlers map their own errors; this is the local server's own failure.

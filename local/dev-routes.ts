@@ -46,11 +46,19 @@ function readCookie(req: IncomingMessage, name: string): string | undefined {
 const sessionCookie = (origin: string, value: string, maxAgeS: number) =>
   `${SESSION_COOKIE}=${value}; Path=/dev; Max-Age=${maxAgeS}; HttpOnly; SameSite=Lax${origin.startsWith('https:') ? '; Secure' : ''}`;
 
-/** Only redirect back to this origin: the dev issuer serves the local UI and nothing else. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Only redirect back to this server: the dev issuer serves the local UI and
+ * nothing else. Any loopback name for this port counts (the UI may be opened as
+ * http://127.0.0.1:8787 as well as http://localhost:8787).
+ */
 function sameOrigin(uri: string | null, origin: string): uri is string {
   if (!uri) return false;
   try {
-    return new URL(uri).origin === origin;
+    const u = new URL(uri);
+    const o = new URL(origin);
+    return u.origin === o.origin || (u.protocol === o.protocol && u.port === o.port && LOOPBACK.has(u.hostname) && LOOPBACK.has(o.hostname));
   } catch {
     return false;
   }

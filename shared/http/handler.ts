@@ -42,10 +42,15 @@ export interface Ctx {
 
 export type Action = (ctx: Ctx) => Promise<Reply>;
 
-/** Public origin: the configured domain, else API Gateway's `domainName` (never a client header). */
+/**
+ * Public origin: the configured domain, else API Gateway's `domainName` (never a
+ * client header). Locally the server puts the loopback host the client used in
+ * `domainName` (local/app.ts), served over plain http.
+ */
 export function publicOrigin(event: ApiEvent): string {
-  const configured = config().PUBLIC_URL;
-  if (configured) return configured.replace(/\/+$/, '');
+  const c = config();
+  if (c.GITLINK_MODE === 'local') return `http://${event.requestContext.domainName}`;
+  if (c.PUBLIC_URL) return c.PUBLIC_URL.replace(/\/+$/, '');
   return `https://${event.requestContext.domainName}`;
 }
 

@@ -448,3 +448,23 @@ describe('the binding cookie of an attempt in progress', () => {
     expect(query((await victim.navigate(own)).url)).toEqual({ linked: 'github' });
   });
 });
+
+describe('the local server answers on the loopback name the client used', () => {
+  test('a link started on 127.0.0.1 calls back to 127.0.0.1, where its cookie is', async () => {
+    const dev = await newDeveloper();
+    gl.behavior.nextUser = `ip${userSeq}`;
+    const ipStack = { ...stack, url: stack.url.replace('localhost', '127.0.0.1') } as LocalStack;
+    const ipDev = new Browser(ipStack, dev.token);
+    const start = await ipDev.api('POST', '/v1/links/gitlab');
+    expect(new URL(start.json.authorizeUrl).searchParams.get('redirect_uri')).toBe(`${ipStack.url}/oauth/callback`);
+    const end = await ipDev.navigate(start.json.authorizeUrl);
+    expect(end.url).toBe(`${ipStack.url}/?linked=gitlab`);
+  });
+
+  test('a Host header that is not loopback is ignored', async () => {
+    const dev = await newDeveloper();
+    const res = await fetch(`${stack.url}/v1/links/gitlab`, { method: 'POST', headers: { authorization: `Bearer ${dev.token}`, host: 'evil.example' } });
+    const { authorizeUrl } = (await res.json()) as { authorizeUrl: string };
+    expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(`${stack.url}/oauth/callback`);
+  });
+});
