@@ -136,12 +136,13 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     // dynalite accepts any credentials; the SDK just needs some.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    PUBLIC_URL: origin,
     ALLOW_HTTP_LOOPBACK: '1',
     OIDC_ISSUER: `${origin}/dev`,
     OIDC_CLIENT_ID: 'gitlink-local',
     ...(opts.env ?? {}),
   });
+  // No PUBLIC_URL locally: the origin is the loopback host the client used (loopbackHost).
+  delete process.env.PUBLIC_URL;
   const closeListeners = async () => {
     for (const s of [server, server6]) s.closeAllConnections();
     await Promise.all([server, server6].map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
