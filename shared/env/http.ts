@@ -9,7 +9,7 @@
  * then a bad or missing environment token is 401 before any validation of the
  * attributes (400), so a stranger learns nothing about what the route accepts.
  */
-import type { Ctx } from '../http/handler';
+import type { ApiEvent, Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
 import { formatGitAttributes } from './git-attributes';
 import { parseCredentialRequest, type CredentialRequest } from './request';
@@ -49,4 +49,22 @@ export async function credentialAction(env: EnvService, ctx: Ctx): Promise<Reply
 export async function sshKeyAction(env: EnvService, ctx: Ctx): Promise<Reply> {
   const hostsOnly = ctx.query.hostsOnly === 'true' || ctx.query.hostsOnly === '1';
   return json(200, await env.sshKey(authorizationOf(ctx), { hostsOnly }));
+}
+
+/**
+ * An untyped body on `POST /v1/git/credential` is git's `key=value` text.
+ * The shared edge refuses a body without a content type (415), which is right
+ * for the JSON routes; but this route's input is git's own format, and the
+ * simplest clients (`nc`, a shell script, `fetch` with a Blob) send it with no
+ * type at all. So on this route only, such a body is labelled `text/plain`
+ * before the edge runs (which still enforces the size limit). Nothing else changes:
+ * other routes, and other content types here, keep the edge's answers.
+ */
+export function withGitTextDefault(event: ApiEvent): ApiEvent {
+  if (event.routeKey !== 'POST /v1/git/credential' || !event.body) return event;
+  const headers = event.headers ?? {};
+  const typed = Object.keys(headers).filter((k) => k.toLowerCase() === 'content-type');
+  if (typed.some((k) => headers[k]?.trim())) return event;
+  const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => !typed.includes(k)));
+  return { ...event, headers: { ...rest, 'content-type': 'text/plain' } };
 }
