@@ -59,7 +59,7 @@ export default async function globalSetup() {
   // Lambda runs Node 22; this machine's Node 20 would make every SDK client warn.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   // Keep test output readable; tests that check logs capture them with setLogSink.
-  process.env.LOG_LEVEL ??= 'ERROR';
+  process.env.LOG_LEVEL ??= 'SILENT';
   const has = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
   if (!has) {
     const reason = 'moto_server is not installed (pip install "moto[server]")';
