@@ -17,7 +17,7 @@ export const MAX_EXPIRES_IN_DAYS = 365;
 /** Bounds what one account can pile up (each token is a row read on every fetch by its holder only). */
 export const MAX_TOKENS_PER_USER = 50;
 
-export const createTokenInput = z.strictObject({
+export const createTokenInput = z.object({
   name: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
   expiresInDays: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).optional(),
 });
