@@ -17,7 +17,8 @@ export const MAX_EXPIRES_IN_DAYS = 365;
 /** Bounds what one account can pile up (each token is a row read on every fetch by its holder only). */
 export const MAX_TOKENS_PER_USER = 50;
 
-export const createTokenInput = z.object({
+// Strict: a client sending e.g. its own `secret` must learn it is not honoured.
+export const createTokenInput = z.strictObject({
   name: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
   expiresInDays: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).optional(),
 });
