@@ -44,6 +44,7 @@ export const notImplemented = () =>
 
 export interface ErrorBody {
   error: { code: string; message: string; [k: string]: unknown };
+  [k: string]: unknown;
 }
 
 /**
@@ -53,7 +54,10 @@ export interface ErrorBody {
  */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof AppError) {
-    return { status: err.status, body: { error: { ...(err.extra ?? {}), code: err.code, message: err.message } } };
+    // Extra client-safe fields (`linkUrl`, `reason`, `field`) sit in the error object, and are
+    // repeated at the top level for clients that read them there.
+    const extra = err.extra ?? {};
+    return { status: err.status, body: { ...extra, error: { ...extra, code: err.code, message: err.message } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
 }

@@ -151,6 +151,7 @@ describe('POST /v1/git/credential (issue 5 §2)', () => {
     const r = await askCredential(stack, await newEnvToken(await developer()), glHost());
     expect(r.status).toBe(404);
     expect(r.json.error).toMatchObject({ code: 'not_linked', providerId: 'gitlab', linkUrl: `${stack.url}/link/gitlab` });
+    expect(r.json.linkUrl).toBe(`${stack.url}/link/gitlab`); // also at the top level
   });
 
   test('unknown host: 404 no_provider', async () => {
