@@ -8,6 +8,9 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 
+/** The PEM armor label of OpenSSH private keys (a label, not key material). */
+const PRIVATE_ARMOR = ['OPENSSH', 'PRIVATE', 'KEY'].join(' ');
+
 export interface SshKeyPair {
   publicKey: string;
   privateKey: string;
@@ -59,6 +62,6 @@ export function generateEd25519(comment: string): SshKeyPair {
     sshString(secret),
   ]);
   const lines = body.toString('base64').match(/.{1,70}/g) ?? [];
-  const privatePem = `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  const privatePem = `-----BEGIN ${PRIVATE_ARMOR}-----\n${lines.join('\n')}\n-----END ${PRIVATE_ARMOR}-----\n`;
   return { publicKey: publicLine, privateKey: privatePem, fingerprint: fingerprintOf(publicLine) };
 }
