@@ -4,6 +4,7 @@
  * dynalite for DynamoDB (driven through the real AWS adapter), a key file for
  * crypto and a secrets file, all under the data dir.
  */
+import { isLoopbackHostname } from '../shared/http/loopback';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -98,8 +99,13 @@ async function listenLoopback(server: Server, server6: Server, requested: number
  * binding cookie stay on the host the client talks to. Anything else is ignored.
  */
 export function loopbackHost(host: string | undefined, port: number): string {
-  const m = /^(localhost|127\.0\.0\.1|\[::1\]):(\d+)$/i.exec(host ?? '');
-  return m && Number(m[2]) === port ? `${m[1]!.toLowerCase()}:${port}` : `localhost:${port}`;
+  try {
+    const u = new URL(`http://${host ?? ''}`);
+    if (isLoopbackHostname(u.hostname) && Number(u.port) === port) return `${u.hostname}:${port}`;
+  } catch {
+    // not a host: fall through
+  }
+  return `localhost:${port}`;
 }
 
 export async function startLocal(opts: LocalOptions): Promise<LocalStack> {

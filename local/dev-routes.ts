@@ -8,6 +8,7 @@
  * asks for a fresh sign-in (`prompt=login`, or a `max_age` the session is older than).
  * `GET /dev/logout` ends the session and clears the cookie.
  */
+import { isLoopbackHostname } from '../shared/http/loopback';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { devTokenRequest, DEV_CLIENT_ID, type DevIssuer } from './dev-issuer';
 
@@ -46,8 +47,6 @@ function readCookie(req: IncomingMessage, name: string): string | undefined {
 const sessionCookie = (origin: string, value: string, maxAgeS: number) =>
   `${SESSION_COOKIE}=${value}; Path=/dev; Max-Age=${maxAgeS}; HttpOnly; SameSite=Lax${origin.startsWith('https:') ? '; Secure' : ''}`;
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * Only redirect back to this server: the dev issuer serves the local UI and
  * nothing else. Any loopback name for this port counts (the UI may be opened as
@@ -58,7 +57,7 @@ function sameOrigin(uri: string | null, origin: string): uri is string {
   try {
     const u = new URL(uri);
     const o = new URL(origin);
-    return u.origin === o.origin || (u.protocol === o.protocol && u.port === o.port && LOOPBACK.has(u.hostname) && LOOPBACK.has(o.hostname));
+    return u.origin === o.origin || (u.protocol === o.protocol && u.port === o.port && isLoopbackHostname(u.hostname) && isLoopbackHostname(o.hostname));
   } catch {
     return false;
   }

@@ -3,9 +3,9 @@
  * A failure is a 400 naming the field.
  */
 import * as z from 'zod';
+import { isLoopbackHostname } from '../http/loopback';
 import { providerTypes } from '../providers/types';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * An https URL with no credentials, query or fragment. Plain http only for
@@ -23,7 +23,7 @@ export const providerUrl = (allowHttpLoopback: boolean) =>
         ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
         return z.NEVER;
       }
-      const httpOk = allowHttpLoopback && url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+      const httpOk = allowHttpLoopback && url.protocol === 'http:' && isLoopbackHostname(url.hostname);
       if (url.protocol !== 'https:' && !httpOk) {
         ctx.addIssue({ code: 'custom', message: allowHttpLoopback ? 'must use https (http only for localhost)' : 'must use https' });
         return z.NEVER;

@@ -8,6 +8,7 @@
  * once (callers ask only after the token is authenticated), so a provider an
  * admin just added is found on the next fetch.
  */
+import { isLoopbackHostname } from '../http/loopback';
 import { providerFor } from '../providers';
 import type { Provider, ProviderConfig } from '../providers/types';
 
@@ -27,10 +28,8 @@ export function normalizeHost(host: string, scheme: 'http' | 'https'): string {
   return h.endsWith(implied) ? h.slice(0, -implied.length) : h;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** A base URL on this machine (the only place admin input allows plain http). */
-export const isLoopbackUrl = (baseUrl: string): boolean => LOOPBACK.has(new URL(baseUrl).hostname);
+export const isLoopbackUrl = (baseUrl: string): boolean => isLoopbackHostname(new URL(baseUrl).hostname);
 
 export const schemeOf = (config: ProviderConfig): 'http' | 'https' => (new URL(config.baseUrl).protocol === 'http:' ? 'http' : 'https');
 
