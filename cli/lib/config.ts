@@ -34,7 +34,8 @@ function checkUrl(raw: string, where: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(`${where}: "${raw}" is not a URL`);
+    // Not echoed: a swapped GITLINK_URL/GITLINK_TOKEN would print the token into git and CI logs.
+    throw new CliError(`${where} is not a URL`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
     throw new CliError(`${where} must use https (http only for localhost)`);

@@ -78,11 +78,6 @@ export class CredentialCache {
     while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value as string);
   }
 
-  /** Forgets a link at once (this container unlinked or marked it). */
-  drop(link: Pick<LinkIdentity, 'userId' | 'providerId'>): void {
-    this.entries.delete(CredentialCache.key(link));
-  }
-
   get size(): number {
     return this.entries.size;
   }

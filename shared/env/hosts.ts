@@ -40,6 +40,9 @@ export interface DirectoryOptions {
   providerFor?: (type: ProviderConfig['type']) => Provider;
 }
 
+/** A forced reload (after a miss) happens at most this often. */
+const MIN_RELOAD_MS = 1_000;
+
 export class ProviderDirectory {
   private loaded: { at: number; configs: ProviderConfig[] } | undefined;
   private inflight: Promise<ProviderConfig[]> | undefined;
@@ -56,9 +59,14 @@ export class ProviderDirectory {
     this.providerFor = opts.providerFor ?? providerFor;
   }
 
-  /** Providers, from cache unless it is older than the TTL (or `fresh`). */
+  /**
+   * Providers, from cache unless it is older than the TTL. `fresh` (a host that
+   * missed) reloads too, but at most once a second: with `credential.helper`
+   * set globally, every host git talks to would otherwise cost a query.
+   */
   async list(fresh = false): Promise<ProviderConfig[]> {
-    if (!fresh && this.loaded && this.now() - this.loaded.at < this.ttlMs) return this.loaded.configs;
+    const maxAge = fresh ? Math.min(MIN_RELOAD_MS, this.ttlMs) : this.ttlMs;
+    if (this.loaded && this.now() - this.loaded.at < maxAge) return this.loaded.configs;
     // Concurrent misses share one query.
     this.inflight ??= this.source
       .list()
@@ -104,10 +112,5 @@ export class ProviderDirectory {
     // An exact scheme match, had there been one, has returned above.
     if (upgraded) return { hit: upgraded };
     return wrongScheme ? { wrongScheme } : {};
-  }
-
-  /** Drops the cached list (tests, or after a change made by this container). */
-  invalidate(): void {
-    this.loaded = undefined;
   }
 }

@@ -9,6 +9,8 @@
  * then a bad or missing environment token is 401 before any validation of the
  * attributes (400), so a stranger learns nothing about what the route accepts.
  */
+import * as z from 'zod';
+import { parseInput } from '../http/validate';
 import type { ApiEvent, Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
 import { formatGitAttributes } from './git-attributes';
@@ -45,10 +47,13 @@ export async function credentialAction(env: EnvService, ctx: Ctx): Promise<Reply
   return json(200, answer);
 }
 
+/** A value other than these is a 400, never a silent "no" that would answer the private key. */
+const sshKeyQuery = z.object({ hostsOnly: z.enum(['true', '1', 'false', '0']).optional() });
+
 /** `?hostsOnly=true` answers the host lists without the private key (what `gitlink setup` needs). */
 export async function sshKeyAction(env: EnvService, ctx: Ctx): Promise<Reply> {
-  const hostsOnly = ctx.query.hostsOnly === 'true' || ctx.query.hostsOnly === '1';
-  return json(200, await env.sshKey(authorizationOf(ctx), { hostsOnly }));
+  const { hostsOnly } = parseInput(sshKeyQuery, ctx.query, 'query');
+  return json(200, await env.sshKey(authorizationOf(ctx), { hostsOnly: hostsOnly === 'true' || hostsOnly === '1' }));
 }
 
 /**

@@ -191,9 +191,11 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
  * (or relinked) it and the refusal is about a token that is already gone:
  * reread. Otherwise the grant is dead: mark the link and keep the reason.
  */
-async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkRecord, reason: string): Promise<Fresh | undefined> {
-  const now = await reread(deps, held, target);
-  if (now.version !== held.version) return undefined;
+async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkRecord, providerError: string): Promise<Fresh | undefined> {
+  // The provider's word is shown to clients: keep it to an RFC 6749 §5.2 error code.
+  const reason = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(providerError) ? providerError : 'refused';
+  // The conditional write on our version is the check: a newer version means another
+  // caller rotated or relinked it, and the refusal concerns a token already gone.
   try {
     await deps.links.update(held.userId, held.providerId, held.version, {
       needsRelink: true,

@@ -358,6 +358,12 @@ describe('GET /v1/env/ssh-key (issue 5 §6)', () => {
     expect(r.json.httpsHosts).toContain(gl.url);
   });
 
+  test('a hostsOnly value that is not a boolean is a 400, not a silent private key', async () => {
+    const r = await get(await newEnvToken(await developer()), '?hostsOnly=yes');
+    expect([r.status, r.json.error.code]).toEqual([400, 'invalid_request']);
+    expect(r.json.privateKey).toBeUndefined();
+  });
+
   test('401 without a valid token', async () => {
     expect((await get(undefined)).status).toBe(401);
     expect((await get('glk_forged')).status).toBe(401);

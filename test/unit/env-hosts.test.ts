@@ -92,6 +92,11 @@ describe('provider list cache', () => {
     expect(s.calls).toBe(2);
     s.configs = [...s.configs, config('new', 'github', 'https://new.example')];
     expect((await dir.match('https', 'new.example')).hit).toBeUndefined();
+    // A forced reload right after a load is held back (at most one per second)…
+    expect((await dir.match('https', 'new.example', true)).hit).toBeUndefined();
+    expect(s.calls).toBe(2);
+    // …and a second later it reloads.
+    now += 1_000;
     expect((await dir.match('https', 'new.example', true)).hit?.config.id).toBe('new');
   });
 });
