@@ -96,16 +96,15 @@ async function listenLoopback(server: Server, server6: Server, requested: number
 /**
  * The `domainName` API Gateway would fill in: here, the loopback name the client
  * used (`localhost`, `127.0.0.1` or `[::1]` on this port), so redirects and the
- * binding cookie stay on the host the client talks to. Anything else is ignored.
+ * binding cookie stay on the host the client talks to. Any other Host is
+ * `undefined`: the server refuses it (DNS rebinding: a web page whose name
+ * resolves to 127.0.0.1 must not reach the dev issuer or the API).
  */
-export function loopbackHost(host: string | undefined, port: number): string {
-  try {
-    const u = new URL(`http://${host ?? ''}`);
-    if (isLoopbackHostname(u.hostname) && Number(u.port) === port) return `${u.hostname}:${port}`;
-  } catch {
-    // not a host: fall through
-  }
-  return `localhost:${port}`;
+export function loopbackHost(host: string | undefined, port: number): string | undefined {
+  if (host === undefined) return `localhost:${port}`; // HTTP/1.0 without Host: not a browser
+  const m = /^(\[::1\]|[^:@/\s[\]]+):(\d+)$/.exec(host);
+  if (!m || Number(m[2]) !== port || !isLoopbackHostname(m[1]!)) return undefined;
+  return `${m[1]!.toLowerCase()}:${port}`;
 }
 
 export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
@@ -189,6 +188,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
 
   server.on('request', async (req, res) => {
     try {
+      const domainName = loopbackHost(req.headers.host, port);
+      if (!domainName) {
+        writeResult(res, errorResult(new AppError(421, 'misdirected_request', 'This local server answers only on localhost, 127.0.0.1 and [::1].')));
+        return;
+      }
       const url = new URL(req.url ?? '/', origin);
       const body = await readBody(req, MAX_BODY_BYTES * 4);
       if (body === 'too_large') {
@@ -217,7 +221,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         }
         claims = flattenClaims(payload as Record<string, unknown>);
       }
-      const event = toEvent(req, url, matched, body, claims, loopbackHost(req.headers.host, port));
+      const event = toEvent(req, url, matched, body, claims, domainName);
       writeResult(res, await handlerFor(matched.route.fn)(event, {}));
     } catch (e) {
       // The handlers map their own errors; this is the local server's own failure.

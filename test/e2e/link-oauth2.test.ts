@@ -461,10 +461,26 @@ describe('the local server answers on the loopback name the client used', () => 
     expect(end.url).toBe(`${ipStack.url}/?linked=gitlab`);
   });
 
-  test('a Host header that is not loopback is ignored', async () => {
+  test('a Host header that is not loopback is refused (DNS rebinding)', async () => {
     const dev = await newDeveloper();
-    const res = await fetch(`${stack.url}/v1/links/gitlab`, { method: 'POST', headers: { authorization: `Bearer ${dev.token}`, host: 'evil.example' } });
-    const { authorizeUrl } = (await res.json()) as { authorizeUrl: string };
-    expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(`${stack.url}/oauth/callback`);
+    const { request } = await import('node:http');
+    const send = (path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${stack.url}${path}`, { method: 'POST', headers: { host: `evil.example:${stack.port}`, ...headers } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const answer = await send('/v1/links/gitlab', { authorization: `Bearer ${dev.token}` });
+    expect(answer.status).toBe(421);
+    expect(JSON.parse(answer.body).error.code).toBe('misdirected_request');
+    expect(answer.body).not.toContain('authorizeUrl');
+    // The dev issuer is behind the same check: a rebound page cannot mint an admin token.
+    const mint = await send('/dev/token', { 'content-type': 'application/json' }, '{"sub":"alice","admin":true}');
+    expect(mint.status).toBe(421);
+    expect(mint.body).not.toContain('token"');
   });
 });
