@@ -20,12 +20,11 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, type AuthKind, type FunctionName } from '../shared/routes';
+import { routes, usesJwtAuthorizer, type AuthKind, type FunctionName } from '../shared/routes';
 import type { GitlinkContext } from './context';
 import type { Identity } from './identity';
 
 /** The route kinds API Gateway authenticates; the others are checked inside the function or public. */
-export const usesJwtAuthorizer = (auth: AuthKind): boolean => auth === 'jwt' || auth === 'admin';
 
 /** Why a route without the JWT authorizer is still safe (cdk-nag APIG4 acknowledgement). */
 const publicReason: Record<Exclude<AuthKind, 'jwt' | 'admin'>, string> = {
@@ -54,6 +53,9 @@ export class Api extends Construct {
       description: 'gitlink: web UI and API on one origin',
       // The stage below carries access logs and throttling, which the implicit default stage cannot.
       createDefaultStage: false,
+      // With a custom domain, the execute-api URL would be a second origin: Cognito accepts only the
+      // domain as callback, and the link cookie would be set on the wrong host.
+      disableExecuteApiEndpoint: !!(ctx.domain && ctx.certificateArn),
     });
 
     if (ctx.domain && ctx.certificateArn) {
@@ -108,7 +110,7 @@ export class Api extends Construct {
       }
       const authorizer: IHttpRouteAuthorizer = usesJwtAuthorizer(r.auth) ? jwt : none;
       for (const route of this.httpApi.addRoutes({ path: r.path, methods: [HttpMethod[r.method]], integration, authorizer })) {
-        if (r.auth !== 'jwt' && r.auth !== 'admin') {
+        if (!usesJwtAuthorizer(r.auth)) {
           Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReason[r.auth] });
         }
       }

@@ -67,13 +67,9 @@ export function grantNeeds(role: IRole, needs: FunctionNeeds, t: GrantTargets): 
   }
 
   if (needs.secrets) {
-    const read = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
-    const write = [
-      'secretsmanager:CreateSecret',
-      'secretsmanager:PutSecretValue',
-      'secretsmanager:DeleteSecret',
-      'secretsmanager:TagResource',
-    ];
+    // Exactly the calls shared/secrets/aws.ts makes (no DescribeSecret, no tags on CreateSecret).
+    const read = ['secretsmanager:GetSecretValue'];
+    const write = ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'];
     const secretsArn = providerSecretsArn(role);
     role.addToPrincipalPolicy(
       new PolicyStatement({ actions: needs.secrets === 'readWrite' ? [...read, ...write] : read, resources: [secretsArn] }),

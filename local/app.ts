@@ -14,7 +14,7 @@ import { config, resetConfig } from '../shared/config';
 import { errorResult, MAX_BODY_BYTES, type ApiEvent } from '../shared/http/handler';
 import { AppError } from '../shared/http/errors';
 import { Table } from '../shared/store/table';
-import type { FunctionName } from '../shared/routes';
+import { usesJwtAuthorizer, type FunctionName } from '../shared/routes';
 import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';
 import { assertLocalProcess, createDevIssuer, ORIGIN_FILE, type DevIssuer } from './dev-issuer';
 import { handleDevRoute } from './dev-routes';
@@ -210,7 +210,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         return;
       }
       let claims: Record<string, string> | undefined;
-      if (matched.route.auth === 'jwt' || matched.route.auth === 'admin') {
+      if (usesJwtAuthorizer(matched.route.auth)) {
         // As the HTTP API JWT authorizer: identity source `$request.header.Authorization`.
         const auth = req.headers.authorization ?? '';
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];

@@ -18,6 +18,9 @@
  */
 export type AuthKind = 'none' | 'jwt' | 'admin' | 'state' | 'envToken';
 
+/** Routes behind the HTTP API JWT authorizer (the admin check runs inside the function, after it). */
+export const usesJwtAuthorizer = (auth: AuthKind): auth is 'jwt' | 'admin' => auth === 'jwt' || auth === 'admin';
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export const functionNames = [

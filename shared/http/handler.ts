@@ -9,7 +9,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routesOf, routeKey, type FunctionName, type Route, type RouteKey } from '../routes';
+import { routesOf, routeKey, usesJwtAuthorizer, type FunctionName, type Route, type RouteKey } from '../routes';
 import { config } from '../config';
 import { log } from '../log';
 import { userFromClaims, requireAdmin, type User } from '../auth/user';
@@ -103,7 +103,7 @@ function parseBody(event: ApiEvent): Pick<Ctx, 'body' | 'bodyKind'> {
 }
 
 function authenticate(route: Route, event: ApiEvent): User | undefined {
-  if (route.auth !== 'jwt' && route.auth !== 'admin') return undefined;
+  if (!usesJwtAuthorizer(route.auth)) return undefined;
   const c = config();
   const user = userFromClaims(event.requestContext.authorizer?.jwt?.claims, {
     adminGroupClaim: c.ADMIN_GROUP_CLAIM,
@@ -142,7 +142,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
     const route = table.get(event.routeKey);
     if (!route) throw new AppError(404, 'not_found', 'No such route.');
     // Auth first: an unauthenticated caller learns nothing about body rules.
-    const user = route.auth === 'jwt' || route.auth === 'admin' ? authenticate(route, event) : undefined;
+    const user = authenticate(route, event);
     const { body, bodyKind } = parseBody(event);
     const action = actions[event.routeKey as RouteKey];
     if (!action) throw notImplemented();

@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { functionNames, functionNeeds, routes, type FunctionName } from '../../shared/routes';
 import { SECRET_PREFIX } from '../../shared/secrets/port';
 import { tableSchema } from '../../shared/store/schema';
-import { usesJwtAuthorizer } from '../../infra/api';
+import { usesJwtAuthorizer } from '../../shared/routes';
 import { SIGNING_PURPOSE } from '../../shared/crypto/port';
 import { logicalId, synth } from './synth';
 
@@ -262,8 +262,8 @@ describe('IAM: least privilege generated from functionNeeds (DESIGN §5)', () =>
         expect(JSON.stringify(arr(s.Resource)[0])).toMatch(new RegExp(`:secret:${SECRET_PREFIX}\\*"\\]\\]\\}$`));
       }
       const got = actionsOf(secrets).sort();
-      const read = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
-      const write = ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:TagResource'];
+      const read = ['secretsmanager:GetSecretValue'];
+      const write = ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue'];
       const expected = needs.secrets === 'read' ? read : needs.secrets === 'readWrite' ? [...read, ...write] : [];
       expect(got).toEqual(expected.sort());
     });
@@ -314,6 +314,15 @@ describe('Identity (DESIGN §6)', () => {
 
   test('an issuer without an audience is refused', () => {
     expect(() => synth({ issuer: 'https://login.example.com/' })).toThrow(/audience/);
+  });
+});
+
+describe('custom domain: one origin', () => {
+  test('with a domain and certificate the execute-api endpoint is disabled; without, it serves', () => {
+    const withDomain = synth({ domain: 'https://git.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc' }).template;
+    withDomain.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    const plain = synth({}).template;
+    plain.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: false });
   });
 });
 
