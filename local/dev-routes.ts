@@ -10,10 +10,10 @@
  */
 import { isLoopbackHostname } from '../shared/http/loopback';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from '../shared/ui/page';
 import { devTokenRequest, DEV_CLIENT_ID, type DevIssuer } from './dev-issuer';
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 const sendJson = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));

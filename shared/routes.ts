@@ -41,6 +41,12 @@ export interface Route {
   path: string;
   auth: AuthKind;
   fn: FunctionName;
+  /**
+   * How a body without a content type is read. Default: refused (415). `text`:
+   * read as text/plain, for the credential route, whose input is git's own
+   * `key=value` format and whose simplest clients (a shell script, `nc`) send no type.
+   */
+  untypedBody?: 'text';
 }
 
 export const routes = [
@@ -71,7 +77,7 @@ export const routes = [
   { method: 'POST', path: '/v1/me/tokens', auth: 'jwt', fn: 'me' },
   { method: 'DELETE', path: '/v1/me/tokens/{id}', auth: 'jwt', fn: 'me' },
 
-  { method: 'POST', path: '/v1/git/credential', auth: 'envToken', fn: 'git-credential' },
+  { method: 'POST', path: '/v1/git/credential', auth: 'envToken', fn: 'git-credential', untypedBody: 'text' },
   { method: 'GET', path: '/v1/env/ssh-key', auth: 'envToken', fn: 'git-credential' },
 ] as const satisfies readonly Route[];
 

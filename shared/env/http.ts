@@ -11,31 +11,20 @@
  */
 import * as z from 'zod';
 import { parseInput } from '../http/validate';
-import type { ApiEvent, Ctx } from '../http/handler';
+import { header, type Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
 import { formatGitAttributes } from './git-attributes';
 import { parseCredentialRequest, type CredentialRequest } from './request';
 import type { EnvService } from './service';
 import { bearerToken } from './token';
 
-const authorizationOf = (ctx: Ctx) => {
-  const h = ctx.event.headers ?? {};
-  const key = Object.keys(h).find((k) => k.toLowerCase() === 'authorization');
-  return bearerToken(key ? h[key] : undefined);
-};
-
-/** The body as sent: the edge decoded a form body into fields, which loses git's newlines. */
-function rawBody(ctx: Ctx): string {
-  const { body, isBase64Encoded } = ctx.event;
-  if (!body) return '';
-  return isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-}
+const authorizationOf = (ctx: Ctx) => bearerToken(header(ctx.event, 'authorization'));
 
 export async function credentialAction(env: EnvService, ctx: Ctx): Promise<Reply> {
   const token = authorizationOf(ctx);
   let req: CredentialRequest;
   try {
-    req = parseCredentialRequest(ctx.bodyKind === 'form' ? rawBody(ctx) : ctx.body, ctx.bodyKind);
+    req = parseCredentialRequest(ctx.bodyKind === 'form' ? (ctx.rawBody ?? '') : ctx.body, ctx.bodyKind);
   } catch (e) {
     await env.authenticate(token); // 401 wins over 400 (one read, on the refusal path only)
     throw e;
@@ -54,22 +43,4 @@ const sshKeyQuery = z.object({ hostsOnly: z.enum(['true', '1', 'false', '0']).op
 export async function sshKeyAction(env: EnvService, ctx: Ctx): Promise<Reply> {
   const { hostsOnly } = parseInput(sshKeyQuery, ctx.query, 'query');
   return json(200, await env.sshKey(authorizationOf(ctx), { hostsOnly: hostsOnly === 'true' || hostsOnly === '1' }));
-}
-
-/**
- * An untyped body on `POST /v1/git/credential` is git's `key=value` text.
- * The shared edge refuses a body without a content type (415), which is right
- * for the JSON routes; but this route's input is git's own format, and the
- * simplest clients (`nc`, a shell script, `fetch` with a Blob) send it with no
- * type at all. So on this route only, such a body is labelled `text/plain`
- * before the edge runs (which still enforces the size limit). Nothing else changes:
- * other routes, and other content types here, keep the edge's answers.
- */
-export function withGitTextDefault(event: ApiEvent): ApiEvent {
-  if (event.routeKey !== 'POST /v1/git/credential' || !event.body) return event;
-  const headers = event.headers ?? {};
-  const typed = Object.keys(headers).filter((k) => k.toLowerCase() === 'content-type');
-  if (typed.some((k) => headers[k]?.trim())) return event;
-  const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => !typed.includes(k)));
-  return { ...event, headers: { ...rest, 'content-type': 'text/plain' } };
 }

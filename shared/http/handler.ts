@@ -32,6 +32,8 @@ export interface Ctx {
   query: Record<string, string>;
   /** Parsed body: JSON value, text, or form fields; `undefined` when there is none. */
   body: unknown;
+  /** The body as sent, decoded to text (a form body's fields lose its line breaks). */
+  rawBody?: string;
   bodyKind: 'json' | 'text' | 'form' | 'none';
   cookies: Record<string, string>;
   /** Present on `jwt` and `admin` routes. */
@@ -69,31 +71,33 @@ function parseCookies(list: string[] | undefined): Record<string, string> {
   return out;
 }
 
-function header(event: ApiEvent, name: string): string | undefined {
+/** A request header by lower-case name (API Gateway keeps the case clients sent). */
+export function header(event: ApiEvent, name: string): string | undefined {
   const h = event.headers ?? {};
   const key = Object.keys(h).find((k) => k.toLowerCase() === name);
   return key ? h[key] : undefined;
 }
 
 /** Edge checks, before any action runs: size, content type, JSON syntax. */
-function parseBody(event: ApiEvent): Pick<Ctx, 'body' | 'bodyKind'> {
+function parseBody(event: ApiEvent, route: Route): Pick<Ctx, 'body' | 'bodyKind' | 'rawBody'> {
   if (event.body === undefined || event.body === null || event.body === '') return { body: undefined, bodyKind: 'none' };
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) {
     throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   }
-  const type = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = raw.toString('utf8');
+  const sent = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = sent || (route.untypedBody === 'text' ? 'text/plain' : '');
+  const rawBody = raw.toString('utf8');
   if (type === 'application/json') {
     try {
-      return { body: JSON.parse(text) as unknown, bodyKind: 'json' };
+      return { body: JSON.parse(rawBody) as unknown, bodyKind: 'json', rawBody };
     } catch {
       throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
     }
   }
-  if (type === 'text/plain') return { body: text, bodyKind: 'text' };
+  if (type === 'text/plain') return { body: rawBody, bodyKind: 'text', rawBody };
   if (type === 'application/x-www-form-urlencoded') {
-    return { body: Object.fromEntries(new URLSearchParams(text)), bodyKind: 'form' };
+    return { body: Object.fromEntries(new URLSearchParams(rawBody)), bodyKind: 'form', rawBody };
   }
   throw new AppError(
     415,
@@ -143,7 +147,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
     if (!route) throw new AppError(404, 'not_found', 'No such route.');
     // Auth first: an unauthenticated caller learns nothing about body rules.
     const user = authenticate(route, event);
-    const { body, bodyKind } = parseBody(event);
+    const { body, bodyKind, rawBody } = parseBody(event, route);
     const action = actions[event.routeKey as RouteKey];
     if (!action) throw notImplemented();
     const reply = await action({
@@ -153,6 +157,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
       body,
       bodyKind,
+      ...(rawBody !== undefined ? { rawBody } : {}),
       cookies: parseCookies(event.cookies),
       ...(user ? { user } : {}),
       origin: publicOrigin(event),

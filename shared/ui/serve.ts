@@ -3,7 +3,7 @@
  * deep link) and the hashed assets under `/assets/`.
  */
 import { notFound, AppError } from '../http/errors';
-import type { Ctx } from '../http/handler';
+import { header, type Ctx } from '../http/handler';
 import type { Reply } from '../http/reply';
 import type { AssetLoader } from './assets';
 import { indexHeaders, renderIndex, type UiPageConfig } from './page';
@@ -24,7 +24,7 @@ export function uiActions(loader: AssetLoader, pageConfig: () => UiPageConfig) {
     if (!assets) throw notBuilt();
     const file = assets.files.get(ctx.params.proxy ?? '');
     if (!file) throw notFound('not_found', 'No such asset.');
-    const acceptsGzip = /\bgzip\b/i.test(headerOf(ctx, 'accept-encoding') ?? '');
+    const acceptsGzip = /\bgzip\b/i.test(header(ctx.event, 'accept-encoding') ?? '');
     const gzip = acceptsGzip && file.gzip;
     return {
       status: 200,
@@ -47,10 +47,4 @@ export function uiActions(loader: AssetLoader, pageConfig: () => UiPageConfig) {
     'GET /link/{providerId}': index,
     'GET /assets/{proxy+}': asset,
   } as const;
-}
-
-function headerOf(ctx: Ctx, name: string): string | undefined {
-  const h = ctx.event.headers ?? {};
-  const key = Object.keys(h).find((k) => k.toLowerCase() === name);
-  return key ? h[key] : undefined;
 }
