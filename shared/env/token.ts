@@ -8,7 +8,7 @@
  * sha256(secret) is stored. A plain SHA-256 (not a slow password hash) is
  * enough because the secret is 256 bits of randomness, not something a human chose.
  */
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 
 export const ENV_TOKEN_PREFIX = 'glk_';
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -70,14 +70,8 @@ export function parseEnvToken(token: string | undefined): EnvTokenParts | undefi
   return { userId, tokenId: parts.tokenId, secret: parts.secret };
 }
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
-
-/** Constant-time: both sides are hashed to 32 bytes first, so no length or prefix leaks. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** Only the secret's SHA-256 is stored (shared/crypto/hash.ts). */
+export { sha256hex as hashSecret, hashMatches as secretMatches } from '../crypto/hash';
 
 /** `Authorization: Bearer <token>` (RFC 6750 §2.1). */
 export function bearerToken(authorization: string | undefined): string | undefined {

@@ -6,7 +6,8 @@
  * The callback accepts the state only from a browser that holds the nonce.
  * No URL gitlink issues can set this cookie, so an attacker cannot plant it.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashMatches, sha256hex } from '../crypto/hash';
 import { STATE_TTL_SECONDS } from '../store/states';
 
 /** One cookie per provider, so linking two providers in two tabs at once works. */
@@ -14,7 +15,7 @@ export const bindingCookieName = (providerId: string) => `__Host-gitlink-link-${
 
 export const newNonce = () => randomBytes(32).toString('base64url');
 
-export const hashNonce = (nonce: string) => createHash('sha256').update(nonce, 'utf8').digest('hex');
+export const hashNonce = sha256hex;
 
 /**
  * `__Host-` requires Secure and Path=/ and forbids Domain (RFC 6265bis §4.1.3.2).
@@ -26,10 +27,5 @@ export const bindingCookie = (providerId: string, nonce: string) =>
 export const clearBindingCookie = (providerId: string) =>
   `${bindingCookieName(providerId)}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0`;
 
-/** Constant-time: the stored hash against the hash of the presented nonce. */
-export function nonceMatches(presented: string | undefined, storedHash: string): boolean {
-  if (!presented) return false;
-  const a = Buffer.from(hashNonce(presented), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** Constant time: the stored hash against the hash of the presented nonce. */
+export const nonceMatches = hashMatches;

@@ -3,7 +3,7 @@
  * the hash of the state (or OAuth 1.0a request token), so a table read never
  * yields a usable value; consumed by a conditional delete, so each works once.
  */
-import { createHash } from 'node:crypto';
+import { sha256hex } from '../crypto/hash';
 import { keys } from './schema';
 import type { Table } from './table';
 
@@ -21,7 +21,6 @@ export interface StateRecord {
 
 export const STATE_TTL_SECONDS = 600;
 
-export const sha256hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export class StateStore {
   constructor(private readonly table: Table) {}
