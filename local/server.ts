@@ -9,7 +9,7 @@
 import { startLocal } from './app';
 
 async function main() {
-  // Lambda runs Node 22; the SDK would warn on every start under this machine's Node 20.
+  // Lambda runs Node 24; the SDK would warn on every start under this machine's Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = process.argv.slice(2);
   const port = Number(process.env.PORT ?? 8787);

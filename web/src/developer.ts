@@ -6,7 +6,7 @@ import { ApiError, enc, type Api, type EnvToken, type LinkSummary, type NewEnvTo
 import { formatDate, h, hostOf, replace, uid } from './dom';
 import { linkErrorMessage, linkWarnings, rotationStatus, unlinkStep } from './messages';
 import { typeInfo } from './provider-types';
-import { busy, confirmDialog, copyButton, copyField, showBanner } from './ui';
+import { busy, confirmDialog, copyField, showBanner } from './ui';
 
 export interface PageCtx {
   api: Api;
@@ -33,7 +33,10 @@ function loadFailed(body: HTMLElement, what: string, e: unknown, retry: () => vo
 /** DESIGN §3 step 2: a same-origin POST (sets the binding cookie), then navigate to the provider. */
 export async function startLink(api: Api, providerId: string): Promise<void> {
   const { authorizeUrl } = await api.post<{ authorizeUrl: string }>(`/v1/links/${enc(providerId)}`);
-  location.assign(authorizeUrl);
+  // Only ever leave for a web URL (defence in depth: never a javascript: or data: URL).
+  const url = new URL(authorizeUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The server answered an authorize URL that is not a web address.');
+  location.assign(url.href);
 }
 
 function providerCard(ctx: PageCtx, p: ProviderSummary, link: LinkSummary | undefined, reload: () => Promise<void>): HTMLElement {
@@ -133,7 +136,7 @@ function accountsSection(ctx: PageCtx, onLoaded: (providers: ProviderSummary[]) 
     try {
       const [{ providers }, { links }] = await Promise.all([
         ctx.api.get<{ providers: ProviderSummary[] }>('/v1/providers'),
-        ctx.api.get<{ links: LinkSummary[] }>('/v1/links').catch(() => ({ links: [] as LinkSummary[] })),
+        ctx.api.get<{ links: LinkSummary[] }>('/v1/links'),
       ]);
       const byId = new Map(links.map((l) => [l.providerId, l]));
       if (!providers.length) {

@@ -19,11 +19,6 @@ export function showBanner(kind: BannerKind, title: string, ...lines: Array<stri
   return banner;
 }
 
-export function clearBanner(): void {
-  const area = document.getElementById('banners');
-  if (area) replace(area);
-}
-
 /** A modal confirmation (native <dialog>: focus trap, Esc, inert background). Resolves true on confirm. */
 export function confirmDialog(opts: { title: string; body: Array<string | Node>; confirm: string; danger?: boolean }): Promise<boolean> {
   const opener = document.activeElement as HTMLElement | null;
