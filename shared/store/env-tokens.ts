@@ -4,7 +4,6 @@
  * an expired token on read (DynamoDB's own TTL deletes days late, dynalite never).
  * Revoking deletes the item: the next request finds nothing and gets 401.
  */
-import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from './schema';
 import type { Item, Table } from './table';
 
@@ -57,25 +56,13 @@ export class EnvTokenStore {
    * exists: a conditional update, so a token revoked meanwhile is not recreated.
    */
   async touch(userId: string, tokenId: string, at: Date, everyMs: number): Promise<void> {
-    const key = envTokenKey(userId, tokenId);
-    try {
-      // Table has no generic conditional update; this is the one place that needs it.
-      await this.table.raw.send(
-        new UpdateItemCommand({
-          TableName: this.table.tableName,
-          Key: { pk: { S: key.pk }, sk: { S: key.sk } },
-          UpdateExpression: 'SET lastUsedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :stale)',
-          ExpressionAttributeValues: {
-            ':now': { S: at.toISOString() },
-            ':stale': { S: new Date(at.getTime() - everyMs).toISOString() },
-          },
-        }),
-      );
-    } catch (e) {
-      // Already recent, or revoked meanwhile: nothing to record.
-      if (e instanceof ConditionalCheckFailedException || (e as { name?: string }).name === 'ConditionalCheckFailedException') return;
-      throw e;
-    }
+    // Already recent, or revoked meanwhile: nothing to record (a false answer).
+    await this.table.setIf(
+      envTokenKey(userId, tokenId),
+      { lastUsedAt: at.toISOString() },
+      'attribute_exists(#pk) AND (attribute_not_exists(#last) OR #last < :stale)',
+      { '#pk': 'pk', '#last': 'lastUsedAt' },
+      { ':stale': new Date(at.getTime() - everyMs).toISOString() },
+    );
   }
 }

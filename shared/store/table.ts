@@ -207,6 +207,43 @@ export class Table {
     }
   }
 
+  /**
+   * Sets attributes only if `condition` holds for the stored item (names as `#name`
+   * placeholders, values as `:value`). Answers whether the write happened; a
+   * failed condition is an expected outcome here, not an error.
+   */
+  async setIf(
+    key: ItemKey,
+    set: Record<string, unknown>,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    const setNames: Record<string, string> = {};
+    const setValues: Record<string, unknown> = {};
+    const clauses = Object.entries(set).map(([k, v], i) => {
+      setNames[`#set${i}`] = k;
+      setValues[`:set${i}`] = v;
+      return `#set${i} = :set${i}`;
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${clauses.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...names, ...setNames },
+          ExpressionAttributeValues: { ...values, ...setValues },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (this.translate(e, ConditionFailed, 'condition failed') instanceof ConditionFailed) return false;
+      throw e;
+    }
+  }
+
   /** One BatchGetItem for up to 100 keys; answers in the order asked, `undefined` for absent or expired. */
   async batchGet<T extends Item>(keyList: ItemKey[]): Promise<Array<T | undefined>> {
     const found = new Map<string, T>();

@@ -119,6 +119,18 @@ describe('store contract', () => {
       });
     });
 
+    test('setIf writes only while its condition holds, and never creates an item', async () => {
+      const key = { pk: `USER#${unique('c')}`, sk: 'ENVTOKEN#x' };
+      const cond = 'attribute_exists(#pk) AND (attribute_not_exists(#n) OR #n < :max)';
+      const names = { '#pk': 'pk', '#n': 'n' };
+      expect(await table.setIf(key, { n: 1 }, cond, names, { ':max': 5 })).toBe(false);
+      expect(await table.get(key)).toBeUndefined();
+      await table.put({ ...key });
+      expect(await table.setIf(key, { n: 7 }, cond, names, { ':max': 5 })).toBe(true);
+      expect(await table.setIf(key, { n: 9 }, cond, names, { ':max': 5 })).toBe(false);
+      expect((await table.get(key))?.n).toBe(7);
+    });
+
     test('batchGet reads many keys in one call, in the order asked', async () => {
       const pk = `USER#${unique('b')}`;
       await table.put({ pk, sk: 'ENVTOKEN#1', n: 1 });
