@@ -7,6 +7,8 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // The `@shared/*` import alias of tsconfig.json (tsx and esbuild read it from there).
+  moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/shared/$1' },
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],

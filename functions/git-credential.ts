@@ -1,13 +1,13 @@
 /**
- * `git-credential`: the environment-token routes (DESIGN §3b), the hot path.
+ * `git-credential`: the environment-token routes (ARCHITECTURE.md §3b), the hot path.
  * The EnvService is built once per container: it holds the decrypted-credential
  * and provider-list caches that make a warm fetch one DynamoDB read and no KMS call.
  */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { credentialAction, sshKeyAction } from '../shared/env/http';
-import { EnvService } from '../shared/env/service';
-import { makeHandler } from '../shared/http/handler';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { credentialAction, sshKeyAction } from '@shared/env/http';
+import { EnvService } from '@shared/env/service';
+import { makeHandler } from '@shared/http/handler';
 
 const env = new EnvService(createDeps(config()));
 

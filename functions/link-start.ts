@@ -1,11 +1,11 @@
 /** `link-start`: `POST /v1/links/{providerId}` sets the binding cookie and answers the authorize URL. */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { makeHandler, userOf } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
-import { parseInput } from '../shared/http/validate';
-import { providerId } from '../shared/admin/provider-input';
-import { startLink } from '../shared/links/start';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { makeHandler, userOf } from '@shared/http/handler';
+import { json } from '@shared/http/reply';
+import { parseInput } from '@shared/http/validate';
+import { providerId } from '@shared/admin/provider-input';
+import { startLink } from '@shared/links/start';
 
 const deps = createDeps(config());
 

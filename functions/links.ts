@@ -1,11 +1,11 @@
 /** `links`: a developer's links; unlink deletes the key, revokes the token and forgets the link. */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { makeHandler, userOf } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
-import { parseInput } from '../shared/http/validate';
-import { providerId } from '../shared/admin/provider-input';
-import { unlink } from '../shared/links/unlink';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { makeHandler, userOf } from '@shared/http/handler';
+import { json } from '@shared/http/reply';
+import { parseInput } from '@shared/http/validate';
+import { providerId } from '@shared/admin/provider-input';
+import { unlink } from '@shared/links/unlink';
 
 const deps = createDeps(config());
 

@@ -1,11 +1,11 @@
 /** `me`: the developer's SSH key and environment tokens. */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { createEnvToken, listEnvTokens, revokeEnvToken } from '../shared/env/manage';
-import { makeHandler, userOf } from '../shared/http/handler';
-import { json, noContent } from '../shared/http/reply';
-import { rotateUserKey } from '../shared/ssh/rotate';
-import { ensureUserKey } from '../shared/ssh/user-key';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { createEnvToken, listEnvTokens, revokeEnvToken } from '@shared/env/manage';
+import { makeHandler, userOf } from '@shared/http/handler';
+import { json, noContent } from '@shared/http/reply';
+import { rotateUserKey } from '@shared/ssh/rotate';
+import { ensureUserKey } from '@shared/ssh/user-key';
 
 const deps = createDeps(config());
 

@@ -1,9 +1,9 @@
 /** `oauth-callback`: `GET /oauth/callback` finishes a link and redirects the browser to the UI. */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { makeHandler } from '../shared/http/handler';
-import { redirect } from '../shared/http/reply';
-import { callbackQuery, finishLink } from '../shared/links/callback';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { makeHandler } from '@shared/http/handler';
+import { redirect } from '@shared/http/reply';
+import { callbackQuery, finishLink } from '@shared/links/callback';
 
 const deps = createDeps(config());
 

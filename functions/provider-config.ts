@@ -1,10 +1,10 @@
-/** `provider-config`: admin CRUD of providers (DESIGN §3b). Admin JWT only (checked by the route table). */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { makeHandler } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
-import { parseInput } from '../shared/http/validate';
-import { providerId } from '../shared/admin/provider-input';
+/** `provider-config`: admin CRUD of providers (ARCHITECTURE.md §3b). Admin JWT only (checked by the route table). */
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { makeHandler } from '@shared/http/handler';
+import { json } from '@shared/http/reply';
+import { parseInput } from '@shared/http/validate';
+import { providerId } from '@shared/admin/provider-input';
 import {
   adminView,
   confirmSigningKey,
@@ -13,7 +13,7 @@ import {
   getProvider,
   rotateSigningKey,
   updateProvider,
-} from '../shared/admin/providers';
+} from '@shared/admin/providers';
 
 const deps = createDeps(config());
 const idOf = (params: Record<string, string>) => parseInput(providerId, params.id, 'id');

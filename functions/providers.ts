@@ -1,9 +1,9 @@
 /** `providers`: the providers a developer can link, with this developer's link status. */
-import { config } from '../shared/config';
-import { createDeps } from '../shared/deps';
-import { makeHandler, userOf } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
-import { providerFor } from '../shared/providers';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
+import { makeHandler, userOf } from '@shared/http/handler';
+import { json } from '@shared/http/reply';
+import { providerFor } from '@shared/providers';
 
 const deps = createDeps(config());
 

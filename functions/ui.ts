@@ -1,9 +1,9 @@
-/** `ui`: the static web UI and liveness (DESIGN §3b). */
-import { config } from '../shared/config';
-import { makeHandler } from '../shared/http/handler';
-import { json } from '../shared/http/reply';
-import { assetLoader, candidateDirs } from '../shared/ui/assets';
-import { uiActions } from '../shared/ui/serve';
+/** `ui`: the static web UI and liveness (ARCHITECTURE.md §3b). */
+import { config } from '@shared/config';
+import { makeHandler } from '@shared/http/handler';
+import { json } from '@shared/http/reply';
+import { assetLoader, candidateDirs } from '@shared/ui/assets';
+import { uiActions } from '@shared/ui/serve';
 
 // In the Lambda bundle __dirname is the bundle's directory, which holds web/ (infra/functions.ts).
 const loader = assetLoader({ dirs: candidateDirs(__dirname), watch: config().GITLINK_MODE === 'local' });

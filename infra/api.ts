@@ -1,5 +1,5 @@
 /**
- * Api: the one HttpApi (DESIGN §3b). It serves the UI and the API on one origin,
+ * Api: the one HttpApi (ARCHITECTURE.md §3b). It serves the UI and the API on one origin,
  * which the `__Host-` cookie binding of the link flow depends on, so no CORS.
  * Routes are generated from `routes` in shared/routes.ts, one per row.
  */
@@ -20,7 +20,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, usesJwtAuthorizer, type AuthKind, type FunctionName } from '../shared/routes';
+import { routes, usesJwtAuthorizer, type AuthKind, type FunctionName } from '@shared/routes';
 import type { GitlinkContext } from './context';
 import type { Identity } from './identity';
 
@@ -30,9 +30,9 @@ import type { Identity } from './identity';
 const publicReason: Record<Exclude<AuthKind, 'jwt' | 'admin'>, string> = {
   none: 'Public by design: the static UI and the health check must load before anyone signs in.',
   state:
-    'The OAuth callback arrives as a browser redirect from the provider and carries no JWT; the function authenticates it by the single-use state and the __Host- cookie binding (DESIGN §3).',
+    'The OAuth callback arrives as a browser redirect from the provider and carries no JWT; the function authenticates it by the single-use state and the __Host- cookie binding (ARCHITECTURE.md §3).',
   envToken:
-    'Environments present gitlink environment tokens, not JWTs; the function verifies them against their stored hash (DESIGN §6).',
+    'Environments present gitlink environment tokens, not JWTs; the function verifies them against their stored hash (ARCHITECTURE.md §6).',
 };
 
 export interface ApiProps {

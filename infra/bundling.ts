@@ -1,5 +1,5 @@
 /**
- * The one set of build settings for every Lambda (CONVENTIONS §10). CDK's
+ * The one set of build settings for every Lambda. CDK's
  * NodejsFunction and test/infra/bundle.test.ts both read these, so the bundle
  * the test inspects is built like the one that ships.
  */

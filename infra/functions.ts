@@ -12,7 +12,7 @@ import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionNames, functionNeeds, type FunctionName } from '../shared/routes';
+import { functionNames, functionNeeds, type FunctionName } from '@shared/routes';
 import { bundling, runtime } from './bundling';
 import type { GitlinkContext } from './context';
 import { grantNeeds } from './grants';
@@ -20,7 +20,7 @@ import type { Identity } from './identity';
 
 const projectRoot = path.join(__dirname, '..');
 
-/** `functions/<name>.ts`: the handler file of a function (DESIGN §7). */
+/** `functions/<name>.ts`: the handler file of a function (ARCHITECTURE.md §7). */
 export const entryFor = (name: FunctionName): string => path.join(projectRoot, 'functions', `${name}.ts`);
 
 /**
@@ -58,7 +58,7 @@ export class Functions extends Construct {
     const { ctx, identity } = props;
 
     // Never the API's own URL: the API depends on the functions, so that would be a
-    // CloudFormation cycle. Without a domain, functions use requestContext.domainName (DESIGN §6).
+    // CloudFormation cycle. Without a domain, functions use requestContext.domainName (ARCHITECTURE.md §6).
     const environment: Record<string, string> = {
       TABLE_NAME: props.table.tableName,
       TOKEN_KEY_ID: props.tokenKey.keyArn,

@@ -1,5 +1,5 @@
 /**
- * Least-privilege IAM generated from `functionNeeds` (shared/routes.ts, DESIGN §5):
+ * Least-privilege IAM generated from `functionNeeds` (shared/routes.ts, ARCHITECTURE.md §5):
  * a function gets exactly the grants its row lists, and nothing on the rest.
  */
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
@@ -7,9 +7,9 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { FunctionNeeds } from '../shared/routes';
-import { SECRET_PREFIX } from '../shared/secrets/port';
-import { SIGNING_PURPOSE } from '../shared/crypto/port';
+import type { FunctionNeeds } from '@shared/routes';
+import { SECRET_PREFIX } from '@shared/secrets/port';
+import { SIGNING_PURPOSE } from '@shared/crypto/port';
 import { nagResource } from './nag';
 
 export interface GrantTargets {
@@ -18,7 +18,7 @@ export interface GrantTargets {
   signingKey: IKey;
 }
 
-/** Only ciphertexts made for Bitbucket signing (DESIGN §5); a stolen role cannot unwrap anything else. */
+/** Only ciphertexts made for Bitbucket signing (ARCHITECTURE.md §5); a stolen role cannot unwrap anything else. */
 const signingCondition = { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_PURPOSE } };
 
 /** `arn:…:secret:gitlink/providers/*`: the trailing `*` covers Secrets Manager's random 6-character suffix. */

@@ -1,5 +1,5 @@
 /**
- * Identity (DESIGN §6): who may call the JWT routes. Either an external OIDC
+ * Identity (ARCHITECTURE.md §6): who may call the JWT routes. Either an external OIDC
  * issuer from context, or a Cognito user pool created here.
  */
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';

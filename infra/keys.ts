@@ -1,8 +1,8 @@
-/** Keys: the two symmetric KMS keys of DESIGN §5. */
+/** Keys: the two symmetric KMS keys of ARCHITECTURE.md §5. */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { SIGNING_PURPOSE } from '../shared/crypto/port';
+import { SIGNING_PURPOSE } from '@shared/crypto/port';
 
 
 export class Keys extends Construct {

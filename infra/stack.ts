@@ -1,4 +1,4 @@
-/** GitlinkStack: the whole deployment, one construct per concern (CONVENTIONS §10). */
+/** GitlinkStack: the whole deployment, one construct per concern. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api';

@@ -1,8 +1,8 @@
-/** Storage: the one DynamoDB table (DESIGN §4), built from shared/store/schema.ts so infra and code cannot drift. */
+/** Storage: the one DynamoDB table (ARCHITECTURE.md §4), built from shared/store/schema.ts so infra and code cannot drift. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { tableSchema } from '../shared/store/schema';
+import { tableSchema } from '@shared/store/schema';
 
 export interface StorageProps {
   deletionProtection: boolean;
@@ -18,7 +18,7 @@ export class Storage extends Construct {
       sortKey: { name: tableSchema.sortKey, type: AttributeType.STRING },
       // Traffic is spiky and small (a git fetch here and there): pay per request.
       billingMode: BillingMode.PAY_PER_REQUEST,
-      // DynamoDB deletes expired states lazily; code still checks `ttl` on every read (DESIGN §7).
+      // DynamoDB deletes expired states lazily; code still checks `ttl` on every read (ARCHITECTURE.md §7).
       timeToLiveAttribute: tableSchema.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Secrets in items are already KMS ciphertext under the token key; the AWS-managed key

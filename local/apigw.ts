@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ApiEvent } from '../shared/http/handler';
-import { routes, routeKey, type Route } from '../shared/routes';
+import type { ApiEvent } from '@shared/http/handler';
+import { routes, routeKey, type Route } from '@shared/routes';
 
 export interface MatchedRoute {
   route: Route;

@@ -4,17 +4,17 @@
  * dynalite for DynamoDB (driven through the real AWS adapter), a key file for
  * crypto and a secrets file, all under the data dir.
  */
-import { isLoopbackHostname } from '../shared/http/loopback';
+import { isLoopbackHostname } from '@shared/http/loopback';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { config, resetConfig } from '../shared/config';
-import { errorResult, MAX_BODY_BYTES, type ApiEvent } from '../shared/http/handler';
-import { AppError } from '../shared/http/errors';
-import { Table } from '../shared/store/table';
-import { usesJwtAuthorizer, type FunctionName } from '../shared/routes';
+import { config, resetConfig } from '@shared/config';
+import { errorResult, MAX_BODY_BYTES, type ApiEvent } from '@shared/http/handler';
+import { AppError } from '@shared/http/errors';
+import { Table } from '@shared/store/table';
+import { usesJwtAuthorizer, type FunctionName } from '@shared/routes';
 import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';
 import { assertLocalProcess, createDevIssuer, ORIGIN_FILE, type DevIssuer } from './dev-issuer';
 import { handleDevRoute } from './dev-routes';

@@ -1,5 +1,5 @@
 /**
- * The local dev identity issuer (DESIGN §6). Local mode only: it mints JWTs for
+ * The local dev identity issuer (ARCHITECTURE.md §6). Local mode only: it mints JWTs for
  * any username, so it must never run anywhere real.
  *
  * - `GET /dev/login`: sign-in page (username + admin box). With OIDC authorize

@@ -9,10 +9,10 @@
  * overwrites them (and deletes any it no longer starts), and `npm start -- --no-sandbox`
  * deletes them all, with their links and client secrets.
  */
-import { createDeps, type Deps } from '../shared/deps';
-import { config } from '../shared/config';
-import { createProvider, deleteProvider, updateProvider } from '../shared/admin/providers';
-import type { ProviderConfig } from '../shared/providers/types';
+import { createDeps, type Deps } from '@shared/deps';
+import { config } from '@shared/config';
+import { createProvider, deleteProvider, updateProvider } from '@shared/admin/providers';
+import type { ProviderConfig } from '@shared/providers/types';
 import { startFakeBitbucketCloud } from '../test/providers/bitbucket-cloud';
 import { startFakeBitbucketDc } from '../test/providers/bitbucket-dc';
 import { startFakeBitbucketServer } from '../test/providers/bitbucket-server';

@@ -1,6 +1,6 @@
 /**
  * Every environment variable gitlink reads is read here, validated with zod at
- * cold start, and fails fast with a message naming the variable (CONVENTIONS §3).
+ * cold start, and fails fast with a message naming the variable.
  */
 import * as z from 'zod';
 
@@ -25,7 +25,7 @@ const schema = z.object({
   AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
   /** The public origin, e.g. `https://git.example.com`. Unset in AWS without a custom domain:
-   *  then the origin is `https://{requestContext.domainName}` (DESIGN §6). */
+   *  then the origin is `https://{requestContext.domainName}` (ARCHITECTURE.md §6). */
   PUBLIC_URL: z.url().optional(),
   ADMIN_GROUP_CLAIM: z.string().min(1).default('cognito:groups'),
   ADMIN_GROUP: z.string().min(1).default('gitlink-admins'),

@@ -1,6 +1,6 @@
 /**
  * The composition root: builds the ports from the config. Only handler entry
- * files (functions/*.ts) call it at module scope (CONVENTIONS §3); tests build
+ * files (functions/*.ts) call it at module scope; tests build
  * their own deps with whatever adapters they need.
  */
 import type { Config } from './config';

@@ -1,5 +1,5 @@
 /**
- * The route table: the one list of HTTP routes (DESIGN §3b).
+ * The route table: the one list of HTTP routes (ARCHITECTURE.md §3b).
  *
  * `infra/` builds the HttpApi routes and one Lambda per function from it, and
  * `local/` builds the local server from it. Nothing else may list routes.
@@ -90,7 +90,7 @@ export const routesOf = (fn: FunctionName): Route[] => routes.filter((r) => r.fn
 
 /**
  * What each function may touch. CDK turns this into least-privilege IAM
- * (DESIGN §5): a function gets only the grants listed here.
+ * (ARCHITECTURE.md §5): a function gets only the grants listed here.
  */
 export interface FunctionNeeds {
   table?: 'read' | 'readWrite';

@@ -12,7 +12,7 @@
  * - Not linked yet: prints the link URL to stderr and polls until the developer
  *   has linked (GITLINK_WAIT_SECONDS, default 300; GITLINK_NO_WAIT=1 to skip).
  */
-import { formatGitAttributes, parseGitAttributes } from '../../shared/env/git-attributes';
+import { formatGitAttributes, parseGitAttributes } from '@shared/env/git-attributes';
 import { call, describeFailure, errorOf, type ApiAnswer } from './api';
 import { CliError, loadConfig, type CliConfig } from './config';
 import { humanDuration, say, seconds, type Io } from './io';

@@ -1,5 +1,5 @@
 /**
- * Validation of admin input for providers (zod at the edge, CONVENTIONS §5).
+ * Validation of admin input for providers (zod at the edge).
  * A failure is a 400 naming the field.
  */
 import * as z from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The crypto port (DESIGN §5). Two keys:
+ * The crypto port (ARCHITECTURE.md §5). Two keys:
  * - the token key encrypts tokens, PKCE verifiers and SSH private keys, always
  *   under an encryption context, so a ciphertext moved to another item fails;
  * - the signing key wraps the Bitbucket Server RSA signing key pairs, which are
@@ -9,7 +9,7 @@ export type EncryptionContext = Record<string, string>;
 
 /**
  * The encryption-context `purpose` of every signing-key call
- * (`{purpose: bitbucket-signing, providerId}`, DESIGN §5). IAM conditions
+ * (`{purpose: bitbucket-signing, providerId}`, ARCHITECTURE.md §5). IAM conditions
  * kms:Decrypt on the signing key on it (infra/grants.ts), so both read it here.
  */
 export const SIGNING_PURPOSE = 'bitbucket-signing';

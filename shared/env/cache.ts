@@ -1,5 +1,5 @@
 /**
- * Decrypted access tokens, in memory, per container (DESIGN §5): so a warm
+ * Decrypted access tokens, in memory, per container (ARCHITECTURE.md §5): so a warm
  * credential fetch costs one DynamoDB read and no KMS call.
  *
  * An entry is used only while the link still says the same thing:
@@ -32,7 +32,7 @@ export interface LinkIdentity {
   expiresAt?: number;
 }
 
-/** DESIGN §5: at most 60 s. */
+/** ARCHITECTURE.md §5: at most 60 s. */
 export const MAX_CACHE_MS = 60_000;
 
 export class CredentialCache {

@@ -3,7 +3,7 @@
  * A request in git's own format (text/plain, form-typed as curl sends by
  * default, or untyped) gets a text/plain answer in git's format, so
  * `curl --data-binary @- …` can stand in for the helper; JSON gets JSON.
- * Errors are JSON whatever the request (DESIGN §7 "Errors").
+ * Errors are JSON whatever the request (ARCHITECTURE.md §7 "Errors").
  *
  * Order of refusals: the edge (size, content type, JSON syntax) runs first;
  * then a bad or missing environment token is 401 before any validation of the

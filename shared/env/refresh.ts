@@ -1,11 +1,11 @@
 /**
- * Token refresh, single-flight across containers (DESIGN §3 "Credential fetch" step 4).
+ * Token refresh, single-flight across containers (ARCHITECTURE.md §3 "Credential fetch" step 4).
  *
  * The lock is the link item itself: a conditional update on `version` sets a
  * short lease (`refreshLeaseUntil`). Exactly one caller wins it and calls the
  * provider; the others wait with bounded, jittered backoff and reread. No
  * in-memory single-flight is used: it could not coordinate two Lambda
- * containers (CONVENTIONS §2), and it would hide a broken lease in tests.
+ * containers, and it would hide a broken lease in tests.
  *
  * Rules learned from peers' bugs:
  * - the refreshed tokens are saved before anything else can fail (Coder #23473);
@@ -23,7 +23,7 @@ import { fromLinkItem, type LinkRecord, type LinkStore } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { providerUnavailable } from './errors';
 
-/** DESIGN §3: refresh when the token expires within 5 minutes. */
+/** ARCHITECTURE.md §3: refresh when the token expires within 5 minutes. */
 export const REFRESH_WINDOW_MS = 5 * 60_000;
 
 /**
@@ -68,7 +68,7 @@ export interface Fresh {
 }
 
 /**
- * Refresh when the token expires within 5 minutes (DESIGN §3). One exception: a
+ * Refresh when the token expires within 5 minutes (ARCHITECTURE.md §3). One exception: a
  * token that a refresh just produced, from a provider whose tokens live less
  * than the window, is used until half its lifetime has passed. Otherwise every
  * fetch would refresh again, and the callers that waited for a refresh would
@@ -108,7 +108,7 @@ export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link
       current = won.kind === 'lost' && won.current ? won.current : await reread(deps, current, target);
       continue;
     }
-    // Another caller holds the lease: wait for it, then reread (RFC-free: DESIGN §3 "losers wait … then reread").
+    // Another caller holds the lease: wait for it, then reread (RFC-free: ARCHITECTURE.md §3 "losers wait … then reread").
     if (now >= deadline) throw providerUnavailable('another caller is still refreshing this link');
     await o.sleep(Math.min(poll * (0.5 + Math.random() / 2), Math.max(1, deadline - now)));
     poll = Math.min(poll * 2, o.pollMaxMs);

@@ -1,5 +1,5 @@
 /**
- * The credential request at the edge (CONVENTIONS §5): git's attributes, as
+ * The credential request at the edge: git's attributes, as
  * `text/plain` in git's own format (also when form-typed or untyped, as curl
  * and other plain clients send it) or as JSON, parsed into one typed value.
  */

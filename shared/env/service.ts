@@ -1,5 +1,5 @@
 /**
- * What an environment token may ask for (DESIGN §3 "Credential fetch", §3b):
+ * What an environment token may ask for (ARCHITECTURE.md §3 "Credential fetch", §3b):
  * a git credential for one host, and the developer's SSH key.
  *
  * One instance per container: it holds the per-container caches (decrypted

@@ -1,5 +1,5 @@
 /**
- * Environment tokens (DESIGN §3 "Credential fetch" step 3):
+ * Environment tokens (ARCHITECTURE.md §3 "Credential fetch" step 3):
  *
  *   glk_<base64url(userId)>_<tokenId>_<secret>
  *

@@ -1,5 +1,5 @@
 /**
- * Typed errors with stable codes (CONVENTIONS §1, after node-oidc-provider and middy's HttpError).
+ * Typed errors with stable codes (after node-oidc-provider and middy's HttpError).
  * `message` is client-safe; `detail` goes to logs only; `cause` (an upstream response, say)
  * is non-enumerable so it never serializes into logs or answers.
  */

@@ -16,7 +16,7 @@ import { userFromClaims, requireAdmin, type User } from '../auth/user';
 import { AppError, notImplemented, toErrorResponse, unauthorized } from './errors';
 import type { Reply } from './reply';
 
-/** DESIGN: bodies over 64 KiB are refused before parsing. */
+/** Bodies over 64 KiB are refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
@@ -38,7 +38,7 @@ export interface Ctx {
   cookies: Record<string, string>;
   /** Present on `jwt` and `admin` routes. */
   user?: User;
-  /** The public origin, e.g. `https://git.example.com` (DESIGN §6). */
+  /** The public origin, e.g. `https://git.example.com` (ARCHITECTURE.md §6). */
   origin: string;
 }
 

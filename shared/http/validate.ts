@@ -1,5 +1,5 @@
 /**
- * Validation at the edge (CONVENTIONS §5): every input is parsed by a zod
+ * Validation at the edge: every input is parsed by a zod
  * schema before use, and a failure is a 400 that names the field.
  */
 import type { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Binds a link attempt to the browser that started it (DESIGN §3, after
+ * Binds a link attempt to the browser that started it (ARCHITECTURE.md §3, after
  * draft-ietf-oauth-security-topics-update "cross-user session fixation"):
  * `POST /v1/links/{id}`, an authenticated same-origin call, sets a `__Host-`
  * cookie with a random nonce and stores only the nonce's hash with the state.

@@ -1,6 +1,6 @@
 /**
- * `GET /oauth/callback`: finishes a link (DESIGN §3 step 3), as a short list
- * of named steps (CONVENTIONS §4). Every outcome is a 302 to the UI with
+ * `GET /oauth/callback`: finishes a link (ARCHITECTURE.md §3 step 3), as a short list
+ * of named steps. Every outcome is a 302 to the UI with
  * `?linked=` or `?error=`; the state is consumed first, so it never works twice.
  */
 import * as z from 'zod';

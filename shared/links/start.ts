@@ -1,5 +1,5 @@
 /**
- * `POST /v1/links/{providerId}`: starts a link (DESIGN §3 step 2).
+ * `POST /v1/links/{providerId}`: starts a link (ARCHITECTURE.md §3 step 2).
  * Creates `state` and a PKCE verifier, stores them hashed/encrypted with a
  * 10-minute TTL, binds the attempt to this browser, and answers the URL to visit.
  */

@@ -1,6 +1,6 @@
 /**
  * Tokens at rest: each one KMS-encrypted under `{app, userId, providerId, field}`
- * (DESIGN §5), so a ciphertext copied into another user's item cannot be decrypted.
+ * (ARCHITECTURE.md §5), so a ciphertext copied into another user's item cannot be decrypted.
  */
 import type { Crypto } from '../crypto/port';
 import type { TokenSet } from '../providers/types';

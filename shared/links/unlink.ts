@@ -1,5 +1,5 @@
 /**
- * `DELETE /v1/links/{providerId}` (DESIGN §3 "Unlink"): delete the SSH key at
+ * `DELETE /v1/links/{providerId}` (ARCHITECTURE.md §3 "Unlink"): delete the SSH key at
  * the provider, revoke the token where the provider can, then forget the link.
  * The link is forgotten even when the provider is unreachable; the answer says
  * which steps succeeded so the developer knows what to clean up by hand.

@@ -1,15 +1,15 @@
 /**
- * The provider abstraction (DESIGN §2): one interface, one implementation per
+ * The provider abstraction (ARCHITECTURE.md §2): one interface, one implementation per
  * protocol (oauth2.ts, oauth1.ts), and one file per provider type holding its
  * URLs, scopes, git username and quirks. Nothing outside this folder branches
- * on a provider type (CONVENTIONS §7).
+ * on a provider type.
  */
 import type { SigningKeyPair } from '../crypto/port';
 
 export const providerTypes = ['github', 'gitlab', 'bitbucket-server', 'bitbucket-dc', 'bitbucket-cloud'] as const;
 export type ProviderType = (typeof providerTypes)[number];
 
-/** A provider as stored (DESIGN §4). The client secret lives in Secrets Manager, never here. */
+/** A provider as stored (ARCHITECTURE.md §4). The client secret lives in Secrets Manager, never here. */
 export interface ProviderConfig {
   id: string;
   type: ProviderType;

@@ -1,5 +1,5 @@
 /**
- * An in-memory cache in front of any Secrets adapter (DESIGN §5: "functions
+ * An in-memory cache in front of any Secrets adapter (ARCHITECTURE.md §5: "functions
  * read them with an in-memory cache"). Writes through and invalidates. Other
  * containers see an admin's change at once too: every write of a secret also
  * bumps the provider config's `updatedAt`, which callers pass as `revision`,

@@ -1,5 +1,5 @@
 /**
- * The secrets port: one client secret per provider (DESIGN §5). Written by the
+ * The secrets port: one client secret per provider (ARCHITECTURE.md §5). Written by the
  * admin API, never returned by it, read by the functions through a cache.
  */
 export interface Secrets {

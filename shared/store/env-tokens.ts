@@ -1,5 +1,5 @@
 /**
- * Environment tokens (DESIGN §4: `USER#{userId}` / `ENVTOKEN#{tokenId}`).
+ * Environment tokens (ARCHITECTURE.md §4: `USER#{userId}` / `ENVTOKEN#{tokenId}`).
  * Only sha256(secret) is stored. `ttl` mirrors `expiresAt`, so the Table drops
  * an expired token on read (DynamoDB's own TTL deletes days late, dynalite never).
  * Revoking deletes the item: the next request finds nothing and gets 401.

@@ -1,5 +1,5 @@
 /**
- * Links (DESIGN §4: `USER#{userId}` / `LINK#{providerId}`). Tokens are stored
+ * Links (ARCHITECTURE.md §4: `USER#{userId}` / `LINK#{providerId}`). Tokens are stored
  * only as KMS ciphertext; `version` guards every update (refresh single-flight,
  * relink, unlink). gsi1 (`LINKS#{providerId}`) counts a provider's links.
  */

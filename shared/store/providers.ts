@@ -1,4 +1,4 @@
-/** Provider configs (DESIGN §4: `PROVIDER#{id}` / `CONFIG`), listed through gsi1 without a scan. */
+/** Provider configs (ARCHITECTURE.md §4: `PROVIDER#{id}` / `CONFIG`), listed through gsi1 without a scan. */
 import type { ProviderConfig } from '../providers/types';
 import { keys } from './schema';
 import type { Table } from './table';

@@ -1,5 +1,5 @@
 /**
- * The one DynamoDB table (DESIGN §4). CDK (`infra/storage.ts`) and the local
+ * The one DynamoDB table (ARCHITECTURE.md §4). CDK (`infra/storage.ts`) and the local
  * stack (`ensureTable`) both build it from these names, so they cannot drift.
  */
 export const tableSchema = {

@@ -1,4 +1,4 @@
-/** The developer's SSH key pair (DESIGN §4: `USER#{userId}` / `SSHKEY`); private key only as ciphertext. */
+/** The developer's SSH key pair (ARCHITECTURE.md §4: `USER#{userId}` / `SSHKEY`); private key only as ciphertext. */
 import { keys } from './schema';
 import type { Table } from './table';
 

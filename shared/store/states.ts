@@ -1,5 +1,5 @@
 /**
- * Link attempts in flight (DESIGN §4: `STATE#{sha256}` / `STATE`). Stored under
+ * Link attempts in flight (ARCHITECTURE.md §4: `STATE#{sha256}` / `STATE`). Stored under
  * the hash of the state (or OAuth 1.0a request token), so a table read never
  * yields a usable value; consumed by a conditional delete, so each works once.
  */

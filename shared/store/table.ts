@@ -7,7 +7,7 @@
  * - it never scans (listing goes through the partition or the gsi1 index);
  * - expiry is enforced on read: an item whose `ttl` has passed is absent, because
  *   DynamoDB deletes expired items lazily (sometimes days late) and dynalite and moto never do;
- * - failed conditions become domain errors carrying the existing item (CONVENTIONS §2).
+ * - failed conditions become domain errors carrying the existing item.
  */
 import {
   ConditionalCheckFailedException,

@@ -15,8 +15,8 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../../infra/bundling';
 import { entryFor } from '../../infra/functions';
-import { functionNames } from '../../shared/routes';
-import { setLogSink } from '../../shared/log';
+import { functionNames } from '@shared/routes';
+import { setLogSink } from '@shared/log';
 
 export interface Row {
   case: string;

@@ -4,8 +4,8 @@
  * and keys by braced UUIDs, and refuses a key registered anywhere with 400.
  */
 import type { LocalStack } from '../../local/app';
-import { providerFor } from '../../shared/providers';
-import type { ProviderConfig, ProviderContext } from '../../shared/providers/types';
+import { providerFor } from '@shared/providers';
+import type { ProviderConfig, ProviderContext } from '@shared/providers/types';
 import { parseBasicAuth } from '../providers/common';
 import { startFakeBitbucketCloud, type FakeBitbucketCloud } from '../providers/bitbucket-cloud';
 import { Browser, startTestStack } from '../support/local';

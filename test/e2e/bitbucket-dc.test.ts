@@ -4,8 +4,8 @@
  * token request, and Bearer tokens on the same REST API as Bitbucket Server.
  */
 import type { LocalStack } from '../../local/app';
-import { providerFor } from '../../shared/providers';
-import type { ProviderConfig, ProviderContext } from '../../shared/providers/types';
+import { providerFor } from '@shared/providers';
+import type { ProviderConfig, ProviderContext } from '@shared/providers/types';
 import { startFakeBitbucketDc, type FakeBitbucketDc } from '../providers/bitbucket-dc';
 import { Browser, startTestStack } from '../support/local';
 

@@ -1,13 +1,13 @@
 /**
  * Bitbucket Server (OAuth 1.0a, RSA-SHA1) end to end: the local server against the fake
  * Bitbucket Server, which verifies every signature with its own RFC 5849 code against the
- * public key the admin API shows (DESIGN §3 "Link (OAuth 1.0a)", issue 4).
+ * public key the admin API shows (ARCHITECTURE.md §3 "Link (OAuth 1.0a)", issue 4).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { LocalStack } from '../../local/app';
-import { setLogSink } from '../../shared/log';
-import { providerFor } from '../../shared/providers';
-import type { ProviderConfig, ProviderContext } from '../../shared/providers/types';
+import { setLogSink } from '@shared/log';
+import { providerFor } from '@shared/providers';
+import type { ProviderConfig, ProviderContext } from '@shared/providers/types';
 import { startFakeBitbucketServer, type FakeBitbucketServer } from '../providers/bitbucket-server';
 import { Browser, startTestStack } from '../support/local';
 
@@ -272,7 +272,7 @@ describe('signing-key rotation: the old key signs until the admin confirms', () 
   });
 });
 
-describe('DESIGN §7: no token, verifier, signature or private key in logs or error details', () => {
+describe('ARCHITECTURE.md §7: no token, verifier, signature or private key in logs or error details', () => {
   test('a full run with a replay and a refused REST call logs none of them', async () => {
     const lines: string[] = [];
     setLogSink((level, message, fields) => lines.push(JSON.stringify({ level, message, ...fields })));

@@ -5,8 +5,8 @@
  * call: it would fail, and its caller would get an error.
  */
 import type { LocalStack } from '../../local/app';
-import { setLogSink } from '../../shared/log';
-import { parseEnvToken } from '../../shared/env/token';
+import { setLogSink } from '@shared/log';
+import { parseEnvToken } from '@shared/env/token';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { addProvider, askCredential, gitHost, link, newEnvToken } from '../support/env';
 import { Browser, startTestStack } from '../support/local';
@@ -58,7 +58,7 @@ test('200 parallel requests at an expired link: exactly one refresh reaches GitL
   expect(record.expiresAt).toBeGreaterThan(Date.now() + 60 * 60_000);
 });
 
-test('the logs of that run hold no token, secret or private key (DESIGN §7 "Logs")', () => {
+test('the logs of that run hold no token, secret or private key (ARCHITECTURE.md §7 "Logs")', () => {
   // Filled by the test above (same file, run in order).
   expect(captured.logs.length).toBeGreaterThan(0);
   const text = JSON.stringify(captured.logs);

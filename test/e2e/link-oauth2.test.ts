@@ -1,14 +1,14 @@
 /**
  * GitHub and GitLab linking end to end: the local server (same handlers as
  * Lambda, dynalite), fake providers over real HTTP, and a cookie jar playing
- * the browser. DESIGN §3 "Link (OAuth 2.0)" and "Unlink".
+ * the browser. ARCHITECTURE.md §3 "Link (OAuth 2.0)" and "Unlink".
  */
 import { createHash } from 'node:crypto';
 import { startFakeGitHub, type FakeGitHub } from '../providers/github';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { Browser, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
-import { keys } from '../../shared/store/schema';
+import { keys } from '@shared/store/schema';
 
 let stack: LocalStack;
 let gh: FakeGitHub;

@@ -20,9 +20,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocal, type LocalStack } from '../../local/app';
 import { removeSandbox, startSandbox } from '../../local/sandbox';
-import { createProvider } from '../../shared/admin/providers';
-import { config } from '../../shared/config';
-import { createDeps } from '../../shared/deps';
+import { createProvider } from '@shared/admin/providers';
+import { config } from '@shared/config';
+import { createDeps } from '@shared/deps';
 import { startTestStack } from '../support/local';
 
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { routes } from '../../shared/routes';
+import { routes } from '@shared/routes';
 import { CookieJar, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
 import { createDevIssuer, DEV_ALG, type DevIssuer } from '../../local/dev-issuer';

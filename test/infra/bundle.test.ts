@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../../infra/bundling';
 import { entryFor } from '../../infra/functions';
-import { functionNames } from '../../shared/routes';
+import { functionNames } from '@shared/routes';
 import { projectRoot } from './synth';
 
 const MARKER = 'SANDBOX_MARKER_DO_NOT_SHIP';

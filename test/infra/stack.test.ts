@@ -1,13 +1,13 @@
 /**
- * The synthesized stack matches the design (DESIGN §3b–§6) and is generated
+ * The synthesized stack matches the design (ARCHITECTURE.md §3b–§6) and is generated
  * from shared/routes.ts and shared/store/schema.ts, not from a second list.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { functionNames, functionNeeds, routes, type FunctionName } from '../../shared/routes';
-import { SECRET_PREFIX } from '../../shared/secrets/port';
-import { tableSchema } from '../../shared/store/schema';
-import { usesJwtAuthorizer } from '../../shared/routes';
-import { SIGNING_PURPOSE } from '../../shared/crypto/port';
+import { functionNames, functionNeeds, routes, type FunctionName } from '@shared/routes';
+import { SECRET_PREFIX } from '@shared/secrets/port';
+import { tableSchema } from '@shared/store/schema';
+import { usesJwtAuthorizer } from '@shared/routes';
+import { SIGNING_PURPOSE } from '@shared/crypto/port';
 import { logicalId, synth } from './synth';
 
 type Json = Record<string, unknown>;
@@ -41,7 +41,7 @@ function statementsOf(name: FunctionName): Statement[] {
 const actionsOf = (sts: Statement[]) => sts.flatMap((s) => arr(s.Action));
 const on = (sts: Statement[], id: string) => sts.filter((s) => mentions(s.Resource, id));
 
-describe('Storage: the table of DESIGN §4, from schema.ts', () => {
+describe('Storage: the table of ARCHITECTURE.md §4, from schema.ts', () => {
   test('on-demand, pk/sk, TTL, PITR, encryption, deletion protection', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
@@ -83,7 +83,7 @@ describe('Storage: the table of DESIGN §4, from schema.ts', () => {
   });
 });
 
-describe('Keys: two symmetric KMS keys (DESIGN §5)', () => {
+describe('Keys: two symmetric KMS keys (ARCHITECTURE.md §5)', () => {
   test('rotation on, retained', () => {
     template.resourceCountIs('AWS::KMS::Key', 2);
     for (const id of [tokenKeyId, signingKeyId]) {
@@ -189,14 +189,14 @@ describe('Functions: one Lambda per function name', () => {
     // The UI signs in against exactly the issuer the authorizer trusts.
     expect(env.OIDC_ISSUER).toEqual(authorizer.JwtConfiguration.Issuer);
     expect(env.PUBLIC_URL).toBeUndefined();
-    // The API's own URL in the env would be a CloudFormation cycle (DESIGN §6).
+    // The API's own URL in the env would be a CloudFormation cycle (ARCHITECTURE.md §6).
     expect(mentions(env, apiId)).toBe(false);
     const logGroup = resources[p.LoggingConfig.LogGroup.Ref]!;
     expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });
 
-describe('IAM: least privilege generated from functionNeeds (DESIGN §5)', () => {
+describe('IAM: least privilege generated from functionNeeds (ARCHITECTURE.md §5)', () => {
   const dataService = /^(kms|dynamodb|secretsmanager):/;
 
   describe.each([...functionNames])('%s', (name) => {
@@ -218,7 +218,7 @@ describe('IAM: least privilege generated from functionNeeds (DESIGN §5)', () =>
       const tableActions = actionsOf(on(sts, tableId));
       expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(tableActions.sort());
       if (!needs.table) expect(tableActions).toEqual([]);
-      // DESIGN §4: code never scans, so no role may.
+      // ARCHITECTURE.md §4: code never scans, so no role may.
       expect(tableActions).not.toContain('dynamodb:Scan');
       if (needs.table === 'read') {
         expect(tableActions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
@@ -284,7 +284,7 @@ describe('IAM: least privilege generated from functionNeeds (DESIGN §5)', () =>
   });
 });
 
-describe('Identity (DESIGN §6)', () => {
+describe('Identity (ARCHITECTURE.md §6)', () => {
   test('default: a Cognito pool, a public PKCE client, the admin group', () => {
     template.resourceCountIs('AWS::Cognito::UserPool', 1);
     template.hasResourceProperties('AWS::Cognito::UserPool', {

@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { KmsCrypto } from '../../shared/crypto/aws-kms';
-import { EmbeddedCrypto } from '../../shared/crypto/embedded';
-import { DecryptFailed, type Crypto } from '../../shared/crypto/port';
+import { KmsCrypto } from '@shared/crypto/aws-kms';
+import { EmbeddedCrypto } from '@shared/crypto/embedded';
+import { DecryptFailed, type Crypto } from '@shared/crypto/port';
 import { awsTargets, credentials, region, reportSkipped } from '../support/targets';
 
 interface Target {

@@ -1,12 +1,12 @@
 /**
- * The decrypted-credential cache (DESIGN §5, issue 5 §4) and the environment
+ * The decrypted-credential cache (ARCHITECTURE.md §5, issue 5 §4) and the environment
  * token checks, over the wire to dynalite and the fake GitLab. The crypto port
  * is wrapped in a counting decorator (it stands for KMS) and the DynamoDB
  * client counts the commands it sends.
  */
-import { AppError } from '../../shared/http/errors';
-import { MAX_CACHE_MS } from '../../shared/env/cache';
-import { EnvService } from '../../shared/env/service';
+import { AppError } from '@shared/http/errors';
+import { MAX_CACHE_MS } from '@shared/env/cache';
+import { EnvService } from '@shared/env/service';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 

@@ -6,9 +6,9 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '../../shared/http/errors';
-import { EnvService } from '../../shared/env/service';
-import { decryptTokens } from '../../shared/links/tokens';
+import { AppError } from '@shared/http/errors';
+import { EnvService } from '@shared/env/service';
+import { decryptTokens } from '@shared/links/tokens';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 
@@ -50,7 +50,7 @@ async function expiredLink() {
 
 const codeOf = (e: unknown) => (e instanceof AppError ? e.code : String(e));
 
-describe('refresh is single-flight across containers (DESIGN §3 step 4)', () => {
+describe('refresh is single-flight across containers (ARCHITECTURE.md §3 step 4)', () => {
   test('100 callers in two containers at an expired link: one refresh reaches GitLab, all get the new token', async () => {
     const { userId, token, old } = await expiredLink();
     gl.behavior.delayMs['/oauth/token'] = 150; // widens the race

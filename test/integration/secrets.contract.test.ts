@@ -6,10 +6,10 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsSecrets } from '../../shared/secrets/aws';
-import { CachedSecrets } from '../../shared/secrets/cached';
-import { FileSecrets } from '../../shared/secrets/file';
-import type { Secrets } from '../../shared/secrets/port';
+import { AwsSecrets } from '@shared/secrets/aws';
+import { CachedSecrets } from '@shared/secrets/cached';
+import { FileSecrets } from '@shared/secrets/file';
+import type { Secrets } from '@shared/secrets/port';
 import { awsTargets, credentials, region, reportSkipped, unique } from '../support/targets';
 
 const { run, skipped } = awsTargets();

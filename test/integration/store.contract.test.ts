@@ -3,7 +3,7 @@
  * dynalite (the embedded store), moto_server, and AWS_ENDPOINT_URL if given.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AlreadyConsumed, AlreadyExists, StaleVersion, Table } from '../../shared/store/table';
+import { AlreadyConsumed, AlreadyExists, StaleVersion, Table } from '@shared/store/table';
 import { startDynalite } from '../../local/dynalite';
 import { awsTargets, credentials, region, reportSkipped, unique } from '../support/targets';
 

@@ -27,7 +27,7 @@ export async function startFakeBitbucketCloud(
   opts: { mode?: 'auto' | 'page'; port?: number; callbackUrl?: string; consumerScopes?: string[] } = {},
 ): Promise<FakeBitbucketCloud> {
   const requests: RecordedRequest[] = [];
-  // "Tokens last 2 h" (DESIGN §2).
+  // "Tokens last 2 h" (ARCHITECTURE.md §2).
   const behavior = defaultBehavior('pat', 7200);
   const w: CloudWorld = {
     url: '', apiUrl: '', clientId: 'FakeCloudKey123', clientSecret: 'fake-cloud-secret-0123456789abcdef',

@@ -23,7 +23,7 @@ export interface FakeBitbucketDc {
 
 export async function startFakeBitbucketDc(opts: { mode?: 'auto' | 'page'; port?: number; redirectUris?: string[] } = {}): Promise<FakeBitbucketDc> {
   const requests: RecordedRequest[] = [];
-  // "Access tokens last 1 h" (DESIGN §2).
+  // "Access tokens last 1 h" (ARCHITECTURE.md §2).
   const behavior = defaultBehavior('jdoe', 3600);
   const w: BbsWorld = {
     url: '', mode: opts.mode ?? 'auto', users: new Map(), keys: new Map(), consumers: new Map(),

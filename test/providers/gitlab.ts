@@ -52,7 +52,7 @@ export const GITLAB_DEFAULT_SCOPES = ['api', 'read_user', 'write_repository'];
 
 export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<FakeGitLab> {
   const requests: RecordedRequest[] = [];
-  // "Access tokens expire after 2 h" (GitLab 15.0+; DESIGN §2).
+  // "Access tokens expire after 2 h" (GitLab 15.0+; ARCHITECTURE.md §2).
   const behavior = defaultBehavior('tanuki', opts.accessTokenTtlSeconds ?? 7200);
   const w: GitLabWorld = {
     url: '', apiUrl: '',

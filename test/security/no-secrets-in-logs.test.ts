@@ -1,9 +1,9 @@
 /**
- * DESIGN §7 "Logs": capture every log line of a full admin-setup, link,
+ * ARCHITECTURE.md §7 "Logs": capture every log line of a full admin-setup, link,
  * key-upload and unlink run, and assert no token, secret, code, state, cookie
  * nonce or private key appears in them.
  */
-import { setLogSink } from '../../shared/log';
+import { setLogSink } from '@shared/log';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { Browser, startTestStack } from '../support/local';
 import { askCredential, gitHost, newEnvToken } from '../support/env';

@@ -1,5 +1,5 @@
-/** The decrypted-credential cache (DESIGN §5): keyed by the link, ≤ 60 s, never past the token's expiry. */
-import { CredentialCache, MAX_CACHE_MS } from '../../shared/env/cache';
+/** The decrypted-credential cache (ARCHITECTURE.md §5): keyed by the link, ≤ 60 s, never past the token's expiry. */
+import { CredentialCache, MAX_CACHE_MS } from '@shared/env/cache';
 
 const link = (over: Partial<{ version: number; accessTokenCt: string; expiresAt: number }> = {}) => ({
   userId: 'alice', providerId: 'gitlab', version: 3, accessTokenCt: 'ct-1', ...over,

@@ -1,11 +1,11 @@
 /**
  * git's credential attribute format (git-credential(1) "INPUT/OUTPUT FORMAT")
- * and the credential request at the edge (zod, CONVENTIONS §5).
+ * and the credential request at the edge (zod).
  */
 import fc from 'fast-check';
-import { AppError } from '../../shared/http/errors';
-import { formatGitAttributes, GitAttributeError, parseGitAttributes } from '../../shared/env/git-attributes';
-import { parseCredentialRequest } from '../../shared/env/request';
+import { AppError } from '@shared/http/errors';
+import { formatGitAttributes, GitAttributeError, parseGitAttributes } from '@shared/env/git-attributes';
+import { parseCredentialRequest } from '@shared/env/request';
 
 describe('git-credential(1) INPUT/OUTPUT FORMAT', () => {
   test('key=value lines; the value may contain `=`; a blank line ends the list', () => {

@@ -1,7 +1,7 @@
-/** Host → provider matching (DESIGN §3 step 3) and the short per-container provider-list cache. */
-import { normalizeHost, ProviderDirectory } from '../../shared/env/hosts';
-import { providerFor } from '../../shared/providers';
-import type { ProviderConfig } from '../../shared/providers/types';
+/** Host → provider matching (ARCHITECTURE.md §3 step 3) and the short per-container provider-list cache. */
+import { normalizeHost, ProviderDirectory } from '@shared/env/hosts';
+import { providerFor } from '@shared/providers';
+import type { ProviderConfig } from '@shared/providers/types';
 
 const config = (id: string, type: ProviderConfig['type'], baseUrl: string): ProviderConfig => ({
   id, type, displayName: id, baseUrl, clientId: 'c', scopes: [], pkce: true, clientSecretSet: true, createdAt: '', updatedAt: '',

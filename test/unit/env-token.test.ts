@@ -1,11 +1,11 @@
 /**
- * Environment token format (DESIGN §3 step 3): `glk_<base64url(userId)>_<tokenId>_<secret>`,
+ * Environment token format (ARCHITECTURE.md §3 step 3): `glk_<base64url(userId)>_<tokenId>_<secret>`,
  * parsed from the right because base64url may itself contain `_`.
  */
 import fc from 'fast-check';
 import {
   bearerToken, formatEnvToken, hashSecret, newSecret, newTokenId, parseEnvToken, secretMatches, splitEnvToken, SECRET_LENGTH, TOKEN_ID_LENGTH,
-} from '../../shared/env/token';
+} from '@shared/env/token';
 
 const userId = fc.stringMatching(/^[A-Za-z0-9@._:+|-]{1,128}$/);
 const base62 = (n: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${n}}$`));

@@ -1,14 +1,14 @@
 /**
- * Properties of the edge parsers (CONVENTIONS §9): whatever the input, they
+ * Properties of the edge parsers: whatever the input, they
  * either answer a valid value or a clean validation error, never a crash.
  */
 import fc from 'fast-check';
-import { providerUrl, providerId } from '../../shared/admin/provider-input';
-import { callbackQuery } from '../../shared/links/callback';
-import { groupsOf, userFromClaims } from '../../shared/auth/user';
-import { AppError } from '../../shared/http/errors';
+import { providerUrl, providerId } from '@shared/admin/provider-input';
+import { callbackQuery } from '@shared/links/callback';
+import { groupsOf, userFromClaims } from '@shared/auth/user';
+import { AppError } from '@shared/http/errors';
 import { matchRoute } from '../../local/apigw';
-import { routes } from '../../shared/routes';
+import { routes } from '@shared/routes';
 
 describe('provider URL validation', () => {
   const strict = providerUrl(false);

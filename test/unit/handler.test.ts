@@ -1,8 +1,8 @@
 /** The handler pipeline: 501 for unbuilt routes, error mapping, no stack traces. */
 process.env.GITLINK_CRYPTO = 'embedded';
-import { makeHandler, type ApiEvent } from '../../shared/http/handler';
-import { AppError } from '../../shared/http/errors';
-import { json } from '../../shared/http/reply';
+import { makeHandler, type ApiEvent } from '@shared/http/handler';
+import { AppError } from '@shared/http/errors';
+import { json } from '@shared/http/reply';
 
 const event = (routeKey: string, extra: Partial<ApiEvent> = {}): ApiEvent =>
   ({
@@ -59,7 +59,7 @@ describe('makeHandler', () => {
     const ev = event('GET /v1/me/ssh-key', { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
     const saved = process.env.PUBLIC_URL;
     delete process.env.PUBLIC_URL;
-    const { resetConfig } = await import('../../shared/config');
+    const { resetConfig } = await import('@shared/config');
     resetConfig();
     const res = await h(ev, {} as never);
     if (saved !== undefined) process.env.PUBLIC_URL = saved;

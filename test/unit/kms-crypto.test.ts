@@ -5,8 +5,8 @@
  */
 import { createPublicKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyPairWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
-import { KmsCrypto } from '../../shared/crypto/aws-kms';
-import { derToPem } from '../../shared/crypto/port';
+import { KmsCrypto } from '@shared/crypto/aws-kms';
+import { derToPem } from '@shared/crypto/port';
 
 function fakeKms() {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,5 +1,5 @@
 /** The log redaction list: a careless log call still cannot leak a credential. */
-import { log, redact, REDACTED, setLogSink } from '../../shared/log';
+import { log, redact, REDACTED, setLogSink } from '@shared/log';
 
 describe('redact', () => {
   test('secret-named keys are replaced at any depth', () => {

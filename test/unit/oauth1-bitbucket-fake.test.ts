@@ -4,7 +4,7 @@
  * Requests are signed with gitlink's oauth1.ts; the fake checks them with its own code.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { authorizationHeader, type SignOptions } from '../../shared/providers/oauth1';
+import { authorizationHeader, type SignOptions } from '@shared/providers/oauth1';
 import { startFakeBitbucketServer, type FakeBitbucketServer } from '../providers/bitbucket-server';
 
 const CALLBACK = 'https://gitlink.example/oauth/callback';

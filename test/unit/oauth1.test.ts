@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { authorizationHeader, baseStringUri, signatureBaseString } from '../../shared/providers/oauth1';
+import { authorizationHeader, baseStringUri, signatureBaseString } from '@shared/providers/oauth1';
 import * as rfc from '../providers/bitbucket-server/oauth1-verify';
 
 /** RFC 5849 §3.4.1.1, verbatim (the line breaks there are "for display purposes only"). */

@@ -1,7 +1,7 @@
 /** The shared OAuth 2.0 token-answer parser, against the shapes real providers send. */
-import { parseTokenAnswer, buildAuthorizeUrl } from '../../shared/providers/oauth2';
-import { ProviderError, type ProviderResponse } from '../../shared/providers/http';
-import type { ProviderContext } from '../../shared/providers/types';
+import { parseTokenAnswer, buildAuthorizeUrl } from '@shared/providers/oauth2';
+import { ProviderError, type ProviderResponse } from '@shared/providers/http';
+import type { ProviderContext } from '@shared/providers/types';
 
 const answer = (status: number, body: string, type: string): ProviderResponse => {
   let json: unknown;

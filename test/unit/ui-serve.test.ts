@@ -5,10 +5,10 @@
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assetLoader, contentTypeFor, isHashedName, readAssets } from '../../shared/ui/assets';
-import { browserConfig, contentSecurityPolicy, escapeHtml, renderIndex } from '../../shared/ui/page';
-import { uiActions } from '../../shared/ui/serve';
-import type { Ctx } from '../../shared/http/handler';
+import { assetLoader, contentTypeFor, isHashedName, readAssets } from '@shared/ui/assets';
+import { browserConfig, contentSecurityPolicy, escapeHtml, renderIndex } from '@shared/ui/page';
+import { uiActions } from '@shared/ui/serve';
+import type { Ctx } from '@shared/http/handler';
 
 function distDir() {
   const dir = mkdtempSync(join(tmpdir(), 'gitlink-ui-'));

@@ -73,7 +73,7 @@ export function createApi(token: TokenSource, onUnauthorized: () => void): Api {
 
 export const enc = encodeURIComponent;
 
-/** Types of the answers the UI reads (DESIGN §3b). */
+/** Types of the answers the UI reads (ARCHITECTURE.md §3b). */
 export interface ProviderSummary {
   id: string;
   type: string;

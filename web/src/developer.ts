@@ -30,7 +30,7 @@ function loadFailed(body: HTMLElement, what: string, e: unknown, retry: () => vo
 
 // ── Linked accounts ────────────────────────────────────────────────────────────
 
-/** DESIGN §3 step 2: a same-origin POST (sets the binding cookie), then navigate to the provider. */
+/** ARCHITECTURE.md §3 step 2: a same-origin POST (sets the binding cookie), then navigate to the provider. */
 export async function startLink(api: Api, providerId: string): Promise<void> {
   const { authorizeUrl } = await api.post<{ authorizeUrl: string }>(`/v1/links/${enc(providerId)}`);
   // Only ever leave for a web URL (defence in depth: never a javascript: or data: URL).

@@ -4,7 +4,7 @@
  *
  * Arrivals it understands:
  *   /?code=…&state=…                 the identity provider's answer (sign-in callback)
- *   /?linked={id}[&warning=…]        back from a Git provider, linked (DESIGN §3 step 3)
+ *   /?linked={id}[&warning=…]        back from a Git provider, linked (ARCHITECTURE.md §3 step 3)
  *   /?error={code}[&provider={id}]   back from a Git provider, refused
  *   /link/{providerId}               deep link printed by git-credential-gitlink: link after sign-in
  * The query is removed from the address bar as soon as it is read.
@@ -147,7 +147,7 @@ async function boot() {
       showBanner('error', 'Your session has expired', h('p', null, 'Sign in again to continue.'), again);
     },
   );
-  // Admin-ness as the API sees it (DESIGN §6: the group claim, checked server-side).
+  // Admin-ness as the API sees it (ARCHITECTURE.md §6: the group claim, checked server-side).
   const admin: { yes: boolean; providers?: AdminProvider[] } = { yes: false };
   try {
     admin.providers = (await api.get<{ providers: AdminProvider[] }>('/v1/admin/providers')).providers;

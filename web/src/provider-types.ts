@@ -1,7 +1,7 @@
 /**
  * What the UI shows per provider type: icon, label and the admin form's fields.
- * The server's per-type rules live in shared/providers/ (CONVENTIONS §7); this is
- * the client's one table of the same facts (DESIGN §2), so no other web module
+ * The server's per-type rules live in shared/providers/; this is
+ * the client's one table of the same facts (ARCHITECTURE.md §2), so no other web module
  * branches on a type.
  */
 import bitbucketIcon from '../icons/bitbucket.svg';

@@ -4,7 +4,7 @@ import { startFakeGitLab } from '../../providers/gitlab';
 import { Browser, startTestStack } from '../../support/local';
 import { askCredential, gitHost, newEnvToken } from '../../support/env';
 import { ms, pct, type Row } from '../run';
-import { keys } from '../../../shared/store/schema';
+import { keys } from '@shared/store/schema';
 
 export async function run(): Promise<Row[]> {
   const stack = await startTestStack();

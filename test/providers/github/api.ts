@@ -93,7 +93,7 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
   function oneKey(ctx: Ctx, t: GitHubToken, id: number): void {
     const del = ctx.method === 'DELETE';
     const doc = `${DOCS}/users/keys#${del ? 'delete' : 'get'}-a-public-ssh-key-for-the-authenticated-user`;
-    // Deleting needs admin:public_key (DESIGN §2 and the scopes table); reading needs read:public_key.
+    // Deleting needs admin:public_key (ARCHITECTURE.md §2 and the scopes table); reading needs read:public_key.
     if (!requireScope(ctx, t, del ? ['admin:public_key'] : ['read:public_key'], doc)) return;
     const k = w.keys.get(id);
     if (!k || k.login !== t.login) return notFound(ctx, doc);
@@ -105,7 +105,7 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
   /**
    * DELETE /applications/{client_id}/grant — https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization
    * Basic auth client_id:client_secret, JSON body {access_token}. Deletes every token of the grant; per
-   * DESIGN §2 it also deletes every SSH key the app created.
+   * ARCHITECTURE.md §2 it also deletes every SSH key the app created.
    */
   function deleteGrant(ctx: Ctx, clientId: string): void {
     const doc = `${DOCS}/apps/oauth-applications#delete-an-app-authorization`;

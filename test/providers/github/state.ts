@@ -141,7 +141,7 @@ export function liveToken(w: GitHubWorld, value: string | null, kind: 'access' |
   return t;
 }
 
-/** Revokes every token of the grant and deletes every SSH key created through it (DESIGN §2). */
+/** Revokes every token of the grant and deletes every SSH key created through it (ARCHITECTURE.md §2). */
 export function revokeGrant(w: GitHubWorld, grant: GitHubGrant): void {
   for (const v of grant.tokens) {
     const t = w.tokens.get(v);
