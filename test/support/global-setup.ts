@@ -9,36 +9,12 @@
  *
  * GITLINK_REQUIRE_MOTO=1 (set by .ci/run) turns a missing moto into a failure.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { hasMotoServer, startMoto } from './moto';
 
 declare global {
   // eslint-disable-next-line no-var
   var __MOTO__: ChildProcess | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(url: string, ms: number) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`moto_server did not come up at ${url}`);
 }
 
 async function probeDataKeyPair(endpoint: string): Promise<boolean> {
@@ -60,18 +36,14 @@ export default async function globalSetup() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   // Keep test output readable; tests that check logs capture them with setLogSink.
   process.env.LOG_LEVEL ??= 'SILENT';
-  const has = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
-  if (!has) {
+  if (!hasMotoServer()) {
     const reason = 'moto_server is not installed (pip install "moto[server]")';
     if (process.env.GITLINK_REQUIRE_MOTO === '1') throw new Error(`GITLINK_REQUIRE_MOTO=1 but ${reason}`);
     process.env.MOTO_SKIP_REASON = reason;
     return;
   }
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
+  const { endpoint, child } = await startMoto();
   globalThis.__MOTO__ = child;
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitUp(`${endpoint}/moto-api/`, 20_000);
   process.env.MOTO_ENDPOINT = endpoint;
   process.env.MOTO_HAS_DATA_KEY_PAIR = (await probeDataKeyPair(endpoint)) ? '1' : '0';
 }
