@@ -1,11 +1,12 @@
 /** `providers`: the providers a developer can link, with this developer's link status. */
 import { config } from '@shared/config';
-import { createDeps } from '@shared/deps';
+import { tableDeps } from '@shared/deps';
 import { makeHandler, userOf } from '@shared/http/handler';
 import { json } from '@shared/http/reply';
 import { providerFor } from '@shared/providers';
 
-const deps = createDeps(config());
+// Reads the table only: no KMS or Secrets Manager client in this bundle (shared/deps.ts).
+const deps = tableDeps(config());
 
 export const handler = makeHandler('providers', {
   'GET /v1/providers': async (ctx) => {

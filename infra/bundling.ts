@@ -12,6 +12,10 @@ export const runtime = Runtime.NODEJS_24_X;
 /** esbuild target matching `runtime`, so no syntax is down-levelled for an older Node. */
 export const nodeTarget = 'node24';
 
+const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+/** Relative to the project root, where CDK runs esbuild (an alias resolves from the working directory). */
+const LAMBDA_CREDENTIALS = 'shared/aws/lambda-credentials.ts';
+
 export const bundling = {
   minify: true,
   sourceMap: true,
@@ -25,6 +29,13 @@ export const bundling = {
   // ran against, and a runtime SDK update cannot change behaviour under us. Cost: a larger
   // bundle; only the three clients gitlink imports are included, so it stays small.
   externalModules: [] as string[],
+  // ES modules first: the SDK's dist-cjs files are one pre-bundled file per package, which
+  // esbuild cannot tree-shake (every command, error class and browser-only helper ships);
+  // their dist-es files can. Measured by `npm run bench` (README, Performance).
+  mainFields: ['module', 'main'],
+  // Lambda gives the role's credentials in the environment; the SDK's default chain
+  // (SSO, ini files, STS web identity, IMDS, …) never answers there (shared/aws/lambda-credentials.ts).
+  esbuildArgs: { [`--alias:${CREDENTIAL_CHAIN}`]: `./${LAMBDA_CREDENTIALS}` },
   // There is no Docker here or in CI: esbuild from node_modules builds every asset.
   forceDockerBundling: false,
 } satisfies BundlingOptions;
@@ -42,6 +53,8 @@ export function esbuildOptions(entry: string, absWorkingDir: string): BuildOptio
     sourcemap: bundling.sourceMap,
     sourcesContent: bundling.sourcesContent,
     external: bundling.externalModules,
+    mainFields: bundling.mainFields,
+    alias: { [CREDENTIAL_CHAIN]: `./${LAMBDA_CREDENTIALS}` },
     outfile: 'index.js',
   };
 }

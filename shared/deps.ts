@@ -2,6 +2,11 @@
  * The composition root: builds the ports from the config. Only handler entry
  * files (functions/*.ts) call it at module scope; tests build
  * their own deps with whatever adapters they need.
+ *
+ * Two builders, so a function bundles only the clients its `functionNeeds` row
+ * (shared/routes.ts) lists: `tableDeps` for a function that only reads the table
+ * (no KMS or Secrets Manager client in its bundle: test/infra/bundle.test.ts),
+ * `createDeps` for the rest.
  */
 import type { Config } from './config';
 import { KmsCrypto } from './crypto/aws-kms';
@@ -17,17 +22,21 @@ import { SshKeyStore } from './store/ssh-keys';
 import { StateStore } from './store/states';
 import { Table } from './store/table';
 
-export interface Deps {
+/** The config, the table and its stores. */
+export interface TableDeps {
   config: Config;
   table: Table;
-  crypto: Crypto;
-  secrets: Secrets;
   providers: ProviderStore;
   links: LinkStore;
   states: StateStore;
   sshKeys: SshKeyStore;
   /** Milliseconds since epoch; injectable so tests can move time. */
   now: () => number;
+}
+
+export interface Deps extends TableDeps {
+  crypto: Crypto;
+  secrets: Secrets;
 }
 
 /** The stores over one table. */
@@ -40,12 +49,16 @@ export function stores(table: Table) {
   };
 }
 
-export function createDeps(config: Config): Deps {
+export function tableDeps(config: Config): TableDeps {
   const table = new Table({
     tableName: config.TABLE_NAME,
     region: config.AWS_REGION,
     ...(config.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: config.AWS_ENDPOINT_URL_DYNAMODB } : {}),
   });
+  return { config, table, ...stores(table), now: Date.now };
+}
+
+export function createDeps(config: Config): Deps {
   const embedded = config.GITLINK_CRYPTO === 'embedded';
   const crypto: Crypto = embedded
     ? new EmbeddedCrypto({ dataDir: config.GITLINK_DATA_DIR })
@@ -53,5 +66,5 @@ export function createDeps(config: Config): Deps {
   const inner: Secrets = embedded
     ? new FileSecrets({ dataDir: config.GITLINK_DATA_DIR })
     : new AwsSecrets({ region: config.AWS_REGION });
-  return { config, table, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), ...stores(table), now: Date.now };
+  return { ...tableDeps(config), crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS) };
 }

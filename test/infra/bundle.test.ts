@@ -17,6 +17,22 @@ const devDependencies = Object.keys(
     .devDependencies ?? {},
 );
 
+/**
+ * Each function ships the SDK clients its routes use and no other, written out
+ * here rather than derived from `functionNeeds`, so a wrong row fails too.
+ */
+const CLIENTS = ['client-dynamodb', 'client-kms', 'client-secrets-manager'] as const;
+const clientsOf: Record<(typeof functionNames)[number], ReadonlyArray<(typeof CLIENTS)[number]>> = {
+  ui: [],
+  providers: ['client-dynamodb'],
+  'provider-config': CLIENTS,
+  'link-start': CLIENTS,
+  'oauth-callback': CLIENTS,
+  links: CLIENTS,
+  me: CLIENTS,
+  'git-credential': CLIENTS,
+};
+
 describe.each([...functionNames])('bundle of %s', (name) => {
   let bundle: { js: string; inputs: string[]; shipped: string[] };
 
@@ -51,8 +67,27 @@ describe.each([...functionNames])('bundle of %s', (name) => {
     expect(bundle.shipped.filter((p) => p.includes('/zod/') && p.includes('/locales/') && !/\/locales\/(en|index)\.js$/.test(p))).toEqual([]);
   });
 
+  // Lambda hands the role's credentials over in the environment; the SDK's default chain
+  // (SSO, ini files, web identity, IMDS: its nested STS/SSO clients) must not ship (infra/bundling.ts).
+  test('ships no credential provider beyond the environment', () => {
+    expect(bundle.shipped.filter((p) => /\/@aws-sdk\/(credential-provider-(node|ini|sso|web-identity|process|http|login)|nested-clients|token-providers)\/|\/@smithy\/credential-provider-imds\//.test(p))).toEqual([]);
+  });
+
+  // The SDK's dist-cjs is one pre-bundled file per package that esbuild cannot tree-shake;
+  // its ES modules can (mainFields in infra/bundling.ts).
+  test('ships the AWS SDK as ES modules, and no browser-only code', () => {
+    expect(bundle.shipped.filter((p) => /\/node_modules\/@(aws-sdk|smithy)\/[^/]+\/dist-cjs\//.test(p))).toEqual([]);
+    expect(bundle.shipped.filter((p) => /\/node_modules\/bowser\/|\/@smithy\/fetch-http-handler\/|util-user-agent-browser/.test(p))).toEqual([]);
+  });
+
+  test(`ships exactly the SDK clients its routes use: ${clientsOf[name].join(', ') || 'none'}`, () => {
+    expect(CLIENTS.filter((c) => bundle.shipped.some((p) => p.includes(`/@aws-sdk/${c}/`)))).toEqual([...clientsOf[name]]);
+    if (clientsOf[name].length === 0) expect(bundle.shipped.filter((p) => p.includes('/@aws-sdk/') || p.includes('/@smithy/'))).toEqual([]);
+  });
+
   test('includes no devDependency (dynalite, fast-check, aws-cdk-lib, …)', () => {
     const shipped = bundle.inputs.filter((p) => devDependencies.some((d) => p.includes(`/node_modules/${d}/`)));
     expect(shipped).toEqual([]);
   });
 });
+
