@@ -15,15 +15,21 @@ export interface User {
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
 
 /**
- * Group claims arrive in different shapes: a JSON array from a JWT verified
- * locally, but API Gateway HTTP APIs flatten array claims into the string
- * `"[a b c]"` (a documented quirk of the JWT authorizer). Accept all of them.
+ * The groups of a claim, in the two shapes a verified claim can take, and no other:
+ * - an array of strings (a JWT read as JSON); non-string elements are dropped;
+ * - API Gateway's flattened form of an array claim, `[g1 g2 …]`: the HTTP API JWT
+ *   authorizer passes claims as strings and joins arrays with single spaces
+ *   (local/apigw.ts does the same). Entries are split on single spaces only.
+ * Nothing is trimmed, unquoted or split on commas: `x,gitlink-admins`,
+ * `"gitlink-admins"` or a bare string are one group name each (or none), never
+ * the admin group. The flattened form cannot tell a group named `a b` from the
+ * groups `a` and `b`: issuers must not allow whitespace in group names
+ * (Cognito does not; README "Who is an admin").
  */
 export function groupsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string') return [];
-  const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
-  return inner.split(/[\s,]+/).map((g) => g.replace(/^"|"$/g, '')).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value !== 'string' || !value.startsWith('[') || !value.endsWith(']')) return [];
+  return value.slice(1, -1).split(' ');
 }
 
 /** userIds go into item keys and env tokens; keep them printable and bounded. */
@@ -38,7 +44,7 @@ export function userFromClaims(
   const name = claims?.preferred_username ?? claims?.['cognito:username'] ?? claims?.email;
   return {
     id: sub,
-    admin: groupsOf(claims?.[opts.adminGroupClaim]).includes(opts.adminGroup),
+    admin: opts.adminGroup !== '' && groupsOf(claims?.[opts.adminGroupClaim]).includes(opts.adminGroup),
     ...(typeof name === 'string' ? { name } : {}),
   };
 }
