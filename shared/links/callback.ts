@@ -75,7 +75,13 @@ function failureCode(e: unknown, fallback: string): string {
 }
 
 const consumeState: Step = async (f) => {
-  const correlation = f.query.state ?? f.query.oauth_token;
+  const { state, oauth_token: requestToken } = f.query;
+  // Issue 10 attack 1: a leaked callback replayed as `?state=<mine>&oauth_token=<theirs>` would
+  // consume one attempt and exchange another. Both present must name the same attempt.
+  if (state !== undefined && requestToken !== undefined && state !== requestToken) {
+    throw new LinkFailure('invalid_request', undefined, 'state and oauth_token disagree');
+  }
+  const correlation = state ?? requestToken;
   if (!correlation) throw new LinkFailure('invalid_request', undefined, 'no state or oauth_token');
   try {
     f.state = await f.deps.states.consume(correlation);

@@ -187,14 +187,20 @@ export function oauth1Protocol(settings: (ctx: ProviderContext) => OAuth1Setting
       }
       const url = new URL(s.authorizeUrl);
       url.searchParams.set('oauth_token', token);
-      return { authorizeUrl: url.toString(), secrets: { requestTokenSecret: secret }, correlation: token };
+      // The token itself is kept too: the callback exchanges exactly the request token of the consumed attempt.
+      return { authorizeUrl: url.toString(), secrets: { requestToken: token, requestTokenSecret: secret }, correlation: token };
     },
 
     /** §2.2 callback (`oauth_token`, `oauth_verifier`) → §2.3 token credentials. */
     async finishAuthorization(ctx: ProviderContext, p: { query: Record<string, string>; secrets: Record<string, string> }): Promise<TokenSet> {
       const s = settings(ctx);
-      const { oauth_token: requestToken, oauth_verifier: verifier } = p.query;
-      if (!requestToken) throw new ProviderError('refused', 'invalid_callback', 'The provider sent no oauth_token.');
+      const { oauth_token: echoed, oauth_verifier: verifier } = p.query;
+      const requestToken = p.secrets.requestToken;
+      if (!echoed) throw new ProviderError('refused', 'invalid_callback', 'The provider sent no oauth_token.');
+      // §2.2: the callback echoes the request token of this attempt; any other is a swapped callback (issue 10 attack 1).
+      if (!requestToken || echoed !== requestToken) {
+        throw new ProviderError('refused', 'invalid_callback', 'The callback names another request token.');
+      }
       if (s.deniedVerifier !== undefined && verifier === s.deniedVerifier) {
         throw new ProviderError('refused', 'oauth_error', 'The authorization was denied.', { oauthError: 'access_denied' });
       }

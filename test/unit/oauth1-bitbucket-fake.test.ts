@@ -5,6 +5,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { authorizationHeader, type SignOptions } from '@shared/providers/oauth1';
+import { bitbucketServer } from '@shared/providers/bitbucket-server';
+import type { ProviderConfig, ProviderContext } from '@shared/providers/types';
 import { startFakeBitbucketServer, type FakeBitbucketServer } from '../providers/bitbucket-server';
 
 const CALLBACK = 'https://gitlink.example/oauth/callback';
@@ -134,6 +136,27 @@ describe('RFC 5849 §2.2–2.3 authorize and token credentials', () => {
     const rt = await requestToken();
     const r = await signed('GET', '/plugins/servlet/applinks/whoami', { oauth_token: rt });
     expect(await problemOf(r)).toBe('token_rejected');
+  });
+});
+
+describe('the callback exchanges the request token of its own attempt (issue 10 attack 1)', () => {
+  const ctx = (): ProviderContext => ({
+    config: { id: 'bbs', type: 'bitbucket-server', baseUrl: bbs.url, consumerKey: 'gitlink', clientId: 'gitlink' } as ProviderConfig,
+    clientSecret: async () => '',
+    signingKeys: () => [{ pem: async () => PRIV, accepted: () => undefined }],
+    callbackUrl: CALLBACK,
+    timeoutMs: 5000,
+  });
+
+  test("an echoed oauth_token other than the attempt's own is refused, and nothing is exchanged", async () => {
+    const mine = await requestToken();
+    const theirs = await requestToken();
+    const back = await approve(theirs);
+    const query = { oauth_token: theirs, oauth_verifier: back.searchParams.get('oauth_verifier')! };
+    await expect(bitbucketServer.finishAuthorization(ctx(), { query, secrets: { requestToken: mine } })).rejects.toMatchObject({ code: 'invalid_callback' });
+    expect(bbs.requests.map((r) => r.path)).not.toContain('/plugins/servlet/oauth/access-token');
+    // The attempt's own token still exchanges.
+    await expect(bitbucketServer.finishAuthorization(ctx(), { query, secrets: { requestToken: theirs } })).resolves.toMatchObject({ accessToken: expect.any(String) });
   });
 });
 

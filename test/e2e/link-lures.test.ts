@@ -1,0 +1,80 @@
+/**
+ * The lure attacks of issue 10 (attacks 1 and 2), reproduced literally against the
+ * local server and the fake providers. Mallory starts two links and keeps the
+ * binding cookie of the first; Dave approves the second authorize URL; Dave's
+ * browser is refused (no cookie), but his callback URL leaks; Mallory replays it
+ * under her first attempt. She must end up linked to nobody.
+ */
+import type { LocalStack } from '../../local/app';
+import { bindingCookieName } from '@shared/links/browser-binding';
+import { startFakeBitbucketServer, type FakeBitbucketServer } from '../providers/bitbucket-server';
+import { Browser, startTestStack } from '../support/local';
+
+let stack: LocalStack;
+let bbs: FakeBitbucketServer;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  bbs = await startFakeBitbucketServer();
+  const admin = await Browser.signIn(stack, 'root', true);
+  const res = await admin.api('POST', '/v1/admin/providers', { id: 'bbs', type: 'bitbucket-server', baseUrl: bbs.url });
+  expect(res.status).toBe(201);
+  bbs.registerConsumer({ key: res.json.consumerKey, name: res.json.consumerName, publicKeyPem: res.json.publicKeyPem });
+});
+afterAll(async () => {
+  await bbs?.close();
+  await stack?.close();
+});
+
+const linksOf = async (b: Browser) => (await b.api('GET', '/v1/links')).json.links as unknown[];
+/** Where a provider's approval sends the browser, without following it. */
+async function approve(authorizeUrl: string): Promise<URL> {
+  const r = await fetch(authorizeUrl, { redirect: 'manual' });
+  expect(r.status).toBe(302);
+  return new URL(r.headers.get('location')!);
+}
+const errorOf = async (b: Browser, url: string) => new URL((await b.navigate(url)).url).searchParams.get('error');
+
+/** Mallory's two attempts: the first's cookie kept, the second's authorize URL sent to Dave. */
+async function twoAttempts(mallory: Browser, providerId: string) {
+  const first = await mallory.api('POST', `/v1/links/${providerId}`);
+  const firstCookie = mallory.jar.get(bindingCookieName(providerId))!;
+  const second = await mallory.api('POST', `/v1/links/${providerId}`);
+  expect([first.status, second.status]).toEqual([200, 200]);
+  mallory.jar.set(bindingCookieName(providerId), firstCookie);
+  return { first: new URL(first.json.authorizeUrl), second: second.json.authorizeUrl as string };
+}
+
+describe('attack 1: OAuth 1.0a callback token swap (Bitbucket Server)', () => {
+  test("Mallory replaying Dave's oauth_token under her first request token links nobody", async () => {
+    bbs.addUser('dave');
+    const mallory = await Browser.signIn(stack, 'mallory-1');
+    const daveBrowser = await Browser.signIn(stack, 'dave-1');
+    const { first, second } = await twoAttempts(mallory, 'bbs');
+    bbs.behavior.nextUser = 'dave';
+    const leaked = await approve(second);
+    expect(await errorOf(daveBrowser, leaked.toString())).toBe('browser_mismatch');
+
+    const replay = new URL(`${stack.url}/oauth/callback`);
+    replay.searchParams.set('state', first.searchParams.get('oauth_token')!);
+    replay.searchParams.set('oauth_token', leaked.searchParams.get('oauth_token')!);
+    replay.searchParams.set('oauth_verifier', leaked.searchParams.get('oauth_verifier')!);
+    expect(await errorOf(mallory, replay.toString())).toBe('invalid_request');
+    expect(await linksOf(mallory)).toEqual([]);
+    // Nothing of Mallory's reached Dave's account, and no access token was issued for Dave.
+    expect(bbs.keysOf('dave')).toEqual([]);
+    expect([...bbs.accessTokens.values()].filter((t) => t.username === 'dave')).toEqual([]);
+  });
+
+  test('state and oauth_token that disagree are refused before anything is exchanged', async () => {
+    const mallory = await Browser.signIn(stack, 'mallory-2');
+    const { first, second } = await twoAttempts(mallory, 'bbs');
+    bbs.behavior.nextUser = 'mallory';
+    const own = await approve(second);
+    const before = bbs.requests.length;
+    const mixed = new URL(own);
+    mixed.searchParams.set('state', first.searchParams.get('oauth_token')!);
+    expect(await errorOf(mallory, mixed.toString())).toBe('invalid_request');
+    expect(bbs.requests.slice(before).map((r) => r.path)).not.toContain('/plugins/servlet/oauth/access-token');
+  });
+});
