@@ -59,6 +59,8 @@ interface Flow {
   warning?: string;
   /** The browser held this attempt's nonce: only then may its cookie be cleared. */
   bound?: boolean;
+  /** The code went to the provider once already (spent or refused there). */
+  codeSent?: boolean;
 }
 
 type Step = (f: Flow) => Promise<void>;
@@ -119,6 +121,7 @@ const loadProvider: Step = async (f) => {
 };
 
 const exchangeCode: Step = async (f) => {
+  f.codeSent = true;
   try {
     f.tokens = await f.provider!.finishAuthorization(f.ctx!, { query: f.query as Record<string, string>, secrets: f.secrets! });
   } catch (e) {
@@ -194,6 +197,31 @@ export const callbackSteps: Step[] = [
   registerKey,
 ];
 
+/**
+ * Issue 10 attack 2: a callback gitlink refuses must leave its code unusable and no live
+ * token behind. Without PKCE nothing binds a code to its state, so a leaked callback could be
+ * replayed under another attempt of the attacker's. So once a state was consumed:
+ * - a code not yet exchanged is redeemed now (codes are single-use, RFC 6749 §4.1.2), unless
+ *   the attempt used PKCE: then only this attempt's verifier, consumed with the state, redeems it;
+ * - whatever tokens the code yielded are revoked, this token only where the provider can
+ *   (GitHub's grant holds the user's other links). Bitbucket Cloud and Data Center have no
+ *   revocation endpoint: their tokens are dropped unstored (README "Security notes").
+ * Best effort: the callback's answer stays the refusal.
+ */
+async function discardGrant(f: Flow): Promise<void> {
+  if (!f.state || f.link) return;
+  try {
+    if (!f.tokens && !f.codeSent && f.query.code && !f.query.error) {
+      if (!f.provider) await loadProvider(f);
+      if (f.provider!.protocol !== 'oauth2' || f.secrets!.codeVerifier) return;
+      f.tokens = await f.provider!.finishAuthorization(f.ctx!, { query: f.query as Record<string, string>, secrets: f.secrets! });
+    }
+    if (f.tokens) await (f.provider!.revokeToken ?? f.provider!.revoke)(f.ctx!, f.tokens);
+  } catch (e) {
+    log.warn('refused callback: its grant could not be discarded', { providerId: f.state.providerId, errorCode: (e as { code?: string }).code });
+  }
+}
+
 export interface CallbackOutcome {
   location: string;
   cookies: string[];
@@ -214,6 +242,7 @@ export async function finishLink(deps: Deps, origin: string, query: CallbackQuer
     if (failure.providerId) ui.searchParams.set('provider', failure.providerId);
     if (e instanceof LinkFailure) log.info('link refused', { errorCode: e.code, providerId: e.providerId, detail: e.detail });
     else log.error('link failed', { providerId: flow.state?.providerId, error: e });
+    await discardGrant(flow);
   }
   // Clear the cookie only for the attempt it belongs to: an attacker's URL opened in this
   // browser must not cancel the developer's own link in progress.

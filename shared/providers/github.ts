@@ -15,8 +15,8 @@
 import * as z from 'zod';
 import { ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
-import { addKeyOrFindOwn, bearer, rest } from './rest';
-import type { Provider, ProviderConfig, ProviderContext, TokenSet } from './types';
+import { addKeyOrFindOwn, bearer, rest, type Authorize } from './rest';
+import type { Provider, ProviderConfig, ProviderContext } from './types';
 
 const isDotCom = (baseUrl: string) => new URL(baseUrl).hostname === 'github.com';
 
@@ -26,11 +26,18 @@ export function githubApiUrl(config: Pick<ProviderConfig, 'baseUrl' | 'apiUrl'>)
   return isDotCom(config.baseUrl) ? 'https://api.github.com' : `${config.baseUrl.replace(/\/+$/, '')}/api/v3`;
 }
 
-const api = (ctx: ProviderContext, token: string) =>
-  rest(githubApiUrl(ctx.config), bearer(token), ctx.timeoutMs, {
+const githubRest = (ctx: ProviderContext, authorize: Authorize) =>
+  rest(githubApiUrl(ctx.config), authorize, ctx.timeoutMs, {
     accept: 'application/vnd.github+json',
     'x-github-api-version': '2022-11-28',
   });
+const api = (ctx: ProviderContext, token: string) => githubRest(ctx, bearer(token));
+
+/** The OAuth application endpoints authenticate the app itself: Basic client_id:client_secret. */
+async function asClient(ctx: ProviderContext) {
+  const basic = Buffer.from(`${ctx.config.clientId}:${await ctx.clientSecret()}`).toString('base64');
+  return githubRest(ctx, () => ({ authorization: `Basic ${basic}` }));
+}
 
 const user = z.object({ id: z.number(), login: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
@@ -79,15 +86,17 @@ export const github: Provider = {
     }),
 
   /** DELETE /applications/{client_id}/grant revokes every token of the grant, and GitHub then deletes the SSH keys the app created. */
-  async revoke(ctx: ProviderContext, tokens: TokenSet) {
-    const secret = await ctx.clientSecret();
-    const basic = Buffer.from(`${ctx.config.clientId}:${secret}`).toString('base64');
-    const r = rest(githubApiUrl(ctx.config), () => ({ authorization: `Basic ${basic}` }), ctx.timeoutMs, {
-      accept: 'application/vnd.github+json',
-      'x-github-api-version': '2022-11-28',
-    });
+  async revoke(ctx, tokens) {
     // 404: the grant is already gone, which is what we wanted.
-    await r.expect('revoke the grant', [204, 404], 'DELETE', `/applications/${encodeURIComponent(ctx.config.clientId)}/grant`, {
+    await (await asClient(ctx)).expect('revoke the grant', [204, 404], 'DELETE', `/applications/${encodeURIComponent(ctx.config.clientId)}/grant`, {
+      access_token: tokens.accessToken,
+    });
+    return 'ok';
+  },
+
+  /** DELETE /applications/{client_id}/token revokes this one token; the user's other tokens of the app stay. */
+  async revokeToken(ctx, tokens) {
+    await (await asClient(ctx)).expect('revoke the token', [204, 404], 'DELETE', `/applications/${encodeURIComponent(ctx.config.clientId)}/token`, {
       access_token: tokens.accessToken,
     });
     return 'ok';

@@ -126,6 +126,12 @@ export interface Provider {
   finishAuthorization(ctx: ProviderContext, p: { query: Record<string, string>; secrets: Record<string, string> }): Promise<TokenSet>;
   refresh?(ctx: ProviderContext, refreshToken: string): Promise<TokenSet>;
   revoke(ctx: ProviderContext, tokens: TokenSet): Promise<RevokeResult>;
+  /**
+   * Revokes these tokens only, leaving the user's other tokens for this client (a link
+   * they already have) alive: used to discard what a refused callback's code yielded.
+   * Absent: `revoke` is already scoped to the token (or unsupported).
+   */
+  revokeToken?(ctx: ProviderContext, tokens: TokenSet): Promise<RevokeResult>;
   api(ctx: ProviderContext, tokens: TokenSet): ProviderApi;
   /** Provider-specific admin hints (e.g. where to paste which URL). */
   setupHint: string;

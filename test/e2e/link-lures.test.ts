@@ -7,22 +7,39 @@
  */
 import type { LocalStack } from '../../local/app';
 import { bindingCookieName } from '@shared/links/browser-binding';
+import { startFakeBitbucketCloud, type FakeBitbucketCloud } from '../providers/bitbucket-cloud';
 import { startFakeBitbucketServer, type FakeBitbucketServer } from '../providers/bitbucket-server';
+import { startFakeGitHub, type FakeGitHub } from '../providers/github';
 import { Browser, startTestStack } from '../support/local';
 
 let stack: LocalStack;
 let bbs: FakeBitbucketServer;
+let ghes: FakeGitHub;
+let cloud: FakeBitbucketCloud;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  bbs = await startFakeBitbucketServer();
+  [bbs, ghes, cloud] = await Promise.all([
+    startFakeBitbucketServer(),
+    startFakeGitHub({ enterprise: true, callbackUrl: `${stack.url}/oauth/callback` }),
+    startFakeBitbucketCloud({ callbackUrl: stack.url }),
+  ]);
   const admin = await Browser.signIn(stack, 'root', true);
   const res = await admin.api('POST', '/v1/admin/providers', { id: 'bbs', type: 'bitbucket-server', baseUrl: bbs.url });
   expect(res.status).toBe(201);
   bbs.registerConsumer({ key: res.json.consumerKey, name: res.json.consumerName, publicKeyPem: res.json.publicKeyPem });
+  // The defaults under attack: PKCE off for GitHub Enterprise Server and for Bitbucket Cloud.
+  const made = await Promise.all([
+    admin.api('POST', '/v1/admin/providers', { id: 'ghes', type: 'github', baseUrl: ghes.url, apiUrl: ghes.apiUrl, clientId: ghes.clientId, clientSecret: ghes.clientSecret }),
+    admin.api('POST', '/v1/admin/providers', { id: 'bbc', type: 'bitbucket-cloud', baseUrl: cloud.url, apiUrl: cloud.apiUrl, clientId: cloud.clientId, clientSecret: cloud.clientSecret }),
+  ]);
+  for (const m of made) {
+    expect(m.status).toBe(201);
+    expect(m.json.pkce).toBe(false);
+  }
 });
 afterAll(async () => {
-  await bbs?.close();
+  await Promise.all([bbs?.close(), ghes?.close(), cloud?.close()]);
   await stack?.close();
 });
 
@@ -76,5 +93,63 @@ describe('attack 1: OAuth 1.0a callback token swap (Bitbucket Server)', () => {
     mixed.searchParams.set('state', first.searchParams.get('oauth_token')!);
     expect(await errorOf(mallory, mixed.toString())).toBe('invalid_request');
     expect(bbs.requests.slice(before).map((r) => r.path)).not.toContain('/plugins/servlet/oauth/access-token');
+  });
+});
+
+describe('attack 2: authorization-code replay where PKCE is off', () => {
+  /** Dave approves Mallory's second attempt; his browser is refused; Mallory replays his code under her first state. */
+  async function lure(providerId: string, mallory: Browser, dave: Browser) {
+    const { first, second } = await twoAttempts(mallory, providerId);
+    const leaked = await approve(second);
+    const code = leaked.searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    expect(await errorOf(dave, leaked.toString())).toBe('browser_mismatch');
+    const replay = new URL(`${stack.url}/oauth/callback`);
+    replay.searchParams.set('code', code);
+    replay.searchParams.set('state', first.searchParams.get('state')!);
+    return { code, error: await errorOf(mallory, replay.toString()) };
+  }
+
+  test("GitHub Enterprise Server: the refused callback's code is redeemed and its token revoked; Dave's own link survives", async () => {
+    ghes.addUser('dave');
+    const dave = await Browser.signIn(stack, 'dave-ghes');
+    // Dave is already linked through gitlink: burning the lured code must not cut that link.
+    ghes.behavior.nextUser = 'dave';
+    expect(new URL((await dave.navigate((await dave.api('POST', '/v1/links/ghes')).json.authorizeUrl)).url).searchParams.get('linked')).toBe('ghes');
+    const [ownToken] = ghes.liveTokensOf('dave');
+    expect(ghes.liveTokensOf('dave')).toHaveLength(1);
+
+    const mallory = await Browser.signIn(stack, 'mallory-ghes');
+    const { error } = await lure('ghes', mallory, dave);
+    expect(error).toBe('exchange_failed');
+    expect(await linksOf(mallory)).toEqual([]);
+    // No token of Dave's is live but the one his own link holds.
+    expect(ghes.liveTokensOf('dave').map((t) => t.value)).toEqual([ownToken!.value]);
+    expect((await linksOf(dave)).length).toBe(1);
+  });
+
+  test('Bitbucket Cloud: the refused callback\'s code is redeemed at once, so the replay links nobody', async () => {
+    cloud.addUser('dave');
+    cloud.behavior.nextUser = 'dave';
+    const mallory = await Browser.signIn(stack, 'mallory-bbc');
+    const dave = await Browser.signIn(stack, 'dave-bbc');
+    const { error } = await lure('bbc', mallory, dave);
+    expect(error).toBe('exchange_failed');
+    expect(await linksOf(mallory)).toEqual([]);
+    expect(cloud.keysOf('dave')).toEqual([]);
+  });
+});
+
+describe('a refused callback leaves no live token behind', () => {
+  test('account_mismatch: the tokens of the other account are revoked at once', async () => {
+    ghes.addUser('erin');
+    ghes.addUser('erin-alt');
+    const erin = await Browser.signIn(stack, 'erin');
+    ghes.behavior.nextUser = 'erin';
+    expect(new URL((await erin.navigate((await erin.api('POST', '/v1/links/ghes')).json.authorizeUrl)).url).searchParams.get('linked')).toBe('ghes');
+    ghes.behavior.nextUser = 'erin-alt';
+    expect(await errorOf(erin, (await erin.api('POST', '/v1/links/ghes')).json.authorizeUrl)).toBe('account_mismatch');
+    expect(ghes.liveTokensOf('erin-alt')).toEqual([]);
+    expect(ghes.liveTokensOf('erin')).toHaveLength(1);
   });
 });

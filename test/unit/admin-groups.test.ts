@@ -32,7 +32,7 @@ describe('admin group membership is exact', () => {
     ['a different case', ['GITLINK-ADMINS']],
     ['padding around the group', [' gitlink-admins ']],
     ['a tab-separated flattened form', '[staff\tgitlink-admins]'],
-    ['a non-string element', [{ toString: () => 'gitlink-admins' }]],
+    ['a non-string element', [{ toString: (): string => 'gitlink-admins' }]],
   ])('%s is not admin', (_what, groups) => {
     expect(isAdmin(groups)).toBe(false);
   });

@@ -121,6 +121,23 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
     sendEmpty(ctx.res, 204);
   }
 
+  /**
+   * DELETE /applications/{client_id}/token — https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token
+   * Basic auth, JSON body {access_token}: revokes that one token (and its refresh token); the grant
+   * and the user's other tokens stay.
+   */
+  function deleteToken(ctx: Ctx, clientId: string): void {
+    const doc = `${DOCS}/apps/oauth-applications#delete-an-app-token`;
+    const basic = parseBasicAuth(ctx.headers.authorization);
+    if (!basic) return json(ctx, 401, { message: 'Requires authentication', documentation_url: doc, status: '401' });
+    if (!safeEqual(basic.user, w.clientId) || !safeEqual(basic.pass, w.clientSecret) || basic.user !== clientId) return notFound(ctx, doc);
+    const t = w.tokens.get(ctx.params.access_token ?? '');
+    if (!t || t.revoked || t.clientId !== clientId) return notFound(ctx, doc);
+    t.revoked = true;
+    if (t.pair) { const r = w.tokens.get(t.pair); if (r) r.revoked = true; }
+    sendEmpty(ctx.res, 204);
+  }
+
   /** Dispatches a request under apiPrefix; returns false when the path is not an API path. */
   return function api(ctx: Ctx): boolean {
     if (ctx.path !== apiPrefix && !ctx.path.startsWith(`${apiPrefix}/`)) return false;
@@ -129,9 +146,9 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
       return true;
     }
     const p = ctx.path.slice(apiPrefix.length).replace(/\/+$/, '') || '/';
-    const grant = /^\/applications\/([^/]+)\/grant$/.exec(p);
-    if (grant?.[1] && ctx.method === 'DELETE') {
-      deleteGrant(ctx, decodeURIComponent(grant[1]));
+    const app = /^\/applications\/([^/]+)\/(grant|token)$/.exec(p);
+    if (app?.[1] && ctx.method === 'DELETE') {
+      (app[2] === 'grant' ? deleteGrant : deleteToken)(ctx, decodeURIComponent(app[1]));
       return true;
     }
     const keyId = /^\/user\/keys\/(\d+)$/.exec(p)?.[1];
