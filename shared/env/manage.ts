@@ -39,9 +39,9 @@ export const tokenView = (t: EnvTokenRecord) => ({
 export async function createEnvToken(deps: TokenDeps, userId: string, body: unknown) {
   const input = parseInput(createTokenInput, body);
   const store = new EnvTokenStore(deps.table);
-  if ((await store.listForUser(userId)).length >= MAX_TOKENS_PER_USER) {
-    throw conflict('too_many_tokens', `You have ${MAX_TOKENS_PER_USER} environment tokens; revoke one first.`);
-  }
+  const tooMany = () => conflict('too_many_tokens', `You have ${MAX_TOKENS_PER_USER} environment tokens; revoke one first.`);
+  // Tokens made before numbered places existed hold none: they still count here.
+  if ((await store.listForUser(userId)).length >= MAX_TOKENS_PER_USER) throw tooMany();
   const now = deps.now();
   const expiresMs = now + (input.expiresInDays ?? DEFAULT_EXPIRES_IN_DAYS) * 86_400_000;
   const tokenId = newTokenId();
@@ -55,7 +55,7 @@ export async function createEnvToken(deps: TokenDeps, userId: string, body: unkn
     expiresAt: new Date(expiresMs).toISOString(),
     ttl: Math.floor(expiresMs / 1000),
   };
-  await store.create(record);
+  if (!(await store.create(record, MAX_TOKENS_PER_USER))) throw tooMany();
   return { ...tokenView(record), token: formatEnvToken({ userId, tokenId, secret }) };
 }
 

@@ -5,7 +5,7 @@
  * Revoking deletes the item: the next request finds nothing and gets 401.
  */
 import { keys } from './schema';
-import type { Item, Table } from './table';
+import { AlreadyExists, type Item, type Table } from './table';
 
 export interface EnvTokenRecord {
   userId: string;
@@ -19,6 +19,8 @@ export interface EnvTokenRecord {
   expiresAt?: string;
   /** Epoch seconds, = expiresAt; enforced on read. */
   ttl?: number;
+  /** The numbered place this token holds (absent on tokens made before places existed). */
+  slot?: number;
 }
 
 export const envTokenKey = (userId: string, tokenId: string) => keys.envToken(userId, tokenId);
@@ -28,12 +30,37 @@ export function fromEnvTokenItem(item: Item): EnvTokenRecord {
   return rest as unknown as EnvTokenRecord;
 }
 
+const slotNumber = (sk: string) => Number(sk.slice('ENVSLOT#'.length));
+
 export class EnvTokenStore {
   constructor(private readonly table: Table) {}
 
-  /** Throws AlreadyExists on a tokenId collision (≈2^-95; the caller may simply fail). */
-  async create(record: EnvTokenRecord): Promise<void> {
-    await this.table.putNew({ ...envTokenKey(record.userId, record.tokenId), ...record });
+  /**
+   * Creates the token in one of `places` numbered places, or answers false when all are
+   * taken. Each place is an item claimed by a conditional put that only one writer wins
+   * and that expires with its token, so parallel creates (other Lambda containers) can
+   * never exceed the cap (issue 10 attack 7). Throws AlreadyExists on a tokenId collision.
+   */
+  async create(record: Omit<EnvTokenRecord, 'slot'>, places: number): Promise<boolean> {
+    const taken = new Set((await this.table.query(keys.userPartition(record.userId), 'ENVSLOT#')).map((i) => slotNumber(i.sk)));
+    const free = Array.from({ length: places }, (_, i) => i).filter((i) => !taken.has(i));
+    // A random order: parallel creators mostly try different places first.
+    for (const slot of free.sort(() => Math.random() - 0.5)) {
+      try {
+        await this.table.putNew({ ...keys.envTokenSlot(record.userId, slot), tokenId: record.tokenId, ...(record.ttl ? { ttl: record.ttl } : {}) });
+      } catch (e) {
+        if (e instanceof AlreadyExists) continue;
+        throw e;
+      }
+      try {
+        await this.table.putNew({ ...envTokenKey(record.userId, record.tokenId), ...record, slot });
+      } catch (e) {
+        await this.table.delete(keys.envTokenSlot(record.userId, slot));
+        throw e;
+      }
+      return true;
+    }
+    return false;
   }
 
   async get(userId: string, tokenId: string): Promise<EnvTokenRecord | undefined> {
@@ -45,9 +72,13 @@ export class EnvTokenStore {
     return (await this.table.query(keys.userPartition(userId), 'ENVTOKEN#')).map(fromEnvTokenItem);
   }
 
-  /** Revokes; returns the token if it was live. */
+  /** Revokes and frees its place; returns the token if it was live. */
   async delete(userId: string, tokenId: string): Promise<EnvTokenRecord | undefined> {
     const old = await this.table.delete(envTokenKey(userId, tokenId));
+    // Only while the place still holds this token: an expired place may have been claimed again.
+    if (old?.slot !== undefined) {
+      await this.table.deleteIf(keys.envTokenSlot(userId, old.slot as number), '#t = :t', { '#t': 'tokenId' }, { ':t': tokenId });
+    }
     return old ? fromEnvTokenItem(old) : undefined;
   }
 

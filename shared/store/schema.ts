@@ -17,6 +17,8 @@ export const keys = {
   link: (userId: string, providerId: string) => ({ pk: `USER#${userId}`, sk: `LINK#${providerId}` }),
   sshKey: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SSHKEY' }),
   envToken: (userId: string, tokenId: string) => ({ pk: `USER#${userId}`, sk: `ENVTOKEN#${tokenId}` }),
+  /** One of a user's numbered token places: the cap is the number of places (env-tokens.ts). */
+  envTokenSlot: (userId: string, slot: number) => ({ pk: `USER#${userId}`, sk: `ENVSLOT#${String(slot).padStart(3, '0')}` }),
   userPartition: (userId: string) => `USER#${userId}`,
   providersIndex: 'PROVIDERS',
   linksOfProvider: (providerId: string) => `LINKS#${providerId}`,

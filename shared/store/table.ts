@@ -121,6 +121,19 @@ export class Table {
     return this.live(out.Attributes as T | undefined);
   }
 
+  /** Delete only if `condition` holds; answers whether it did (a failed condition is no error). */
+  async deleteIf(key: ItemKey, condition: string, names: Record<string, string>, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+      );
+      return true;
+    } catch (e) {
+      if (this.translate(e, ConditionFailed, 'condition failed') instanceof ConditionFailed) return false;
+      throw e;
+    }
+  }
+
   /**
    * Atomically take a single-use item: a conditional delete that succeeds for
    * exactly one caller, and only while the item is unexpired. Others get `AlreadyConsumed`.

@@ -131,6 +131,15 @@ describe('store contract', () => {
       expect((await table.get(key))?.n).toBe(7);
     });
 
+    test('deleteIf deletes only while its condition holds', async () => {
+      const key = { pk: `USER#${unique('d')}`, sk: 'ENVSLOT#001' };
+      await table.put({ ...key, tokenId: 'a' });
+      expect(await table.deleteIf(key, '#t = :t', { '#t': 'tokenId' }, { ':t': 'b' })).toBe(false);
+      expect((await table.get(key))?.tokenId).toBe('a');
+      expect(await table.deleteIf(key, '#t = :t', { '#t': 'tokenId' }, { ':t': 'a' })).toBe(true);
+      expect(await table.get(key)).toBeUndefined();
+    });
+
     test('batchGet reads many keys in one call, in the order asked', async () => {
       const pk = `USER#${unique('b')}`;
       await table.put({ pk, sk: 'ENVTOKEN#1', n: 1 });
