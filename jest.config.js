@@ -10,6 +10,8 @@ module.exports = {
   // The `@shared/*` import alias of tsconfig.json (tsx and esbuild read it from there).
   moduleNameMapper: { '^@shared/(.*)$': '<rootDir>/shared/$1' },
   testMatch: ['**/*.test.ts'],
+  // The deployed tier needs a synthesized cdk.out: `npm run test:deployed` runs it (test/deployed/run.ts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/deployed/'],
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -3,7 +3,7 @@
  * An in-process fake of Bitbucket Cloud: bitbucket.org's OAuth 2.0 endpoints and the
  * api.bitbucket.org/2.0 endpoints gitlink uses, served from one port (`apiUrl` = `${url}/2.0`).
  */
-import { defaultBehavior, errorPage, parseSshKey, sendHtml, startServer, type Behavior, type RecordedRequest } from './common';
+import { defaultBehavior, errorPage, parseSshKey, sendHtml, startServer, type Behavior, type RecordedRequest, type ServerTls } from './common';
 import { CLOUD_API_PREFIX, createCloudApiRoutes } from './bitbucket-cloud/api';
 import { CLOUD_PATHS, createCloudOAuthRoutes } from './bitbucket-cloud/oauth';
 import { braced, ensureCloudUser, type CloudToken, type CloudUser, type CloudWorld } from './bitbucket-cloud/state';
@@ -24,7 +24,7 @@ export interface FakeBitbucketCloud {
 }
 
 export async function startFakeBitbucketCloud(
-  opts: { mode?: 'auto' | 'page'; port?: number; callbackUrl?: string; consumerScopes?: string[] } = {},
+  opts: { mode?: 'auto' | 'page'; port?: number; tls?: ServerTls; callbackUrl?: string; consumerScopes?: string[] } = {},
 ): Promise<FakeBitbucketCloud> {
   const requests: RecordedRequest[] = [];
   // "Tokens last 2 h" (ARCHITECTURE.md §2).
@@ -38,7 +38,7 @@ export async function startFakeBitbucketCloud(
   const oauth = createCloudOAuthRoutes(w);
   const api = createCloudApiRoutes(w);
   const server = await startServer({
-    behavior, requests, port: opts.port,
+    behavior, requests, port: opts.port, tls: opts.tls,
     handler: (ctx) => {
       if (api(ctx)) return;
       if (ctx.path === CLOUD_PATHS.authorize && ctx.method === 'GET') return oauth.authorize(ctx);

@@ -4,7 +4,7 @@
  * OAuth endpoints (./bitbucket-dc/oauth.ts) and the same REST endpoints as the
  * Bitbucket Server fake, authenticated by Bearer token.
  */
-import { defaultBehavior, errorPage, sendHtml, startServer, type Behavior, type RecordedRequest } from './common';
+import { defaultBehavior, errorPage, sendHtml, startServer, type Behavior, type RecordedRequest, type ServerTls } from './common';
 import { createApiRoutes } from './bitbucket-server/api';
 import { ensureUser, type BbsUser, type BbsWorld } from './bitbucket-server/state';
 import { createDcOAuthRoutes, DC_PATHS, type DcOAuthState, type DcToken } from './bitbucket-dc/oauth';
@@ -21,7 +21,7 @@ export interface FakeBitbucketDc {
   close(): Promise<void>;
 }
 
-export async function startFakeBitbucketDc(opts: { mode?: 'auto' | 'page'; port?: number; redirectUris?: string[] } = {}): Promise<FakeBitbucketDc> {
+export async function startFakeBitbucketDc(opts: { mode?: 'auto' | 'page'; port?: number; tls?: ServerTls; redirectUris?: string[] } = {}): Promise<FakeBitbucketDc> {
   const requests: RecordedRequest[] = [];
   // "Access tokens last 1 h" (ARCHITECTURE.md §2).
   const behavior = defaultBehavior('jdoe', 3600);
@@ -38,7 +38,7 @@ export async function startFakeBitbucketDc(opts: { mode?: 'auto' | 'page'; port?
   const oauth = createDcOAuthRoutes(w, o, behavior);
   const api = createApiRoutes(w, oauth.authenticate);
   const server = await startServer({
-    behavior, requests, port: opts.port,
+    behavior, requests, port: opts.port, tls: opts.tls,
     handler: (ctx) => {
       if (ctx.path === DC_PATHS.authorize && ctx.method === 'GET') return oauth.authorize(ctx);
       if (ctx.path === DC_PATHS.decision && ctx.method === 'POST') return oauth.decision(ctx);

@@ -5,7 +5,7 @@
  * pasted, nonce and timestamp checks, single-use request tokens) and the REST
  * endpoints gitlink uses, whose calls are signed too.
  */
-import { defaultBehavior, errorPage, escapeHtml, parseSshKey, redirect, sendHtml, startServer, type Behavior, type RecordedRequest } from './common';
+import { defaultBehavior, errorPage, escapeHtml, parseSshKey, redirect, sendHtml, startServer, type Behavior, type RecordedRequest, type ServerTls } from './common';
 import { createApiRoutes } from './bitbucket-server/api';
 import { authenticateOAuth1, createOAuthRoutes, OAUTH_PATHS, OAuthProblem, sendProblem } from './bitbucket-server/oauth';
 import { ensureUser, type AccessToken, type BbsKey, type BbsUser, type BbsWorld } from './bitbucket-server/state';
@@ -16,6 +16,8 @@ export interface FakeBitbucketServerOptions {
   /** 'auto' (default): authorize redirects at once as behavior.nextUser. 'page': an approve/deny page. */
   mode?: 'auto' | 'page';
   port?: number;
+  /** Serve https with this key and certificate (the deployed tier: providers are https there). */
+  tls?: ServerTls;
   /** false: the users REST API (`/rest/api/1.0/users…`) answers 404, as on a server that only exposes whoami to this token. */
   usersApi?: boolean;
 }
@@ -58,7 +60,7 @@ export async function startFakeBitbucketServer(opts: FakeBitbucketServerOptions 
     }
   });
   const server = await startServer({
-    behavior, requests, port: opts.port,
+    behavior, requests, port: opts.port, tls: opts.tls,
     handler: (ctx) => {
       if (ctx.path === OAUTH_PATHS.requestToken && ctx.method === 'POST') return oauth.requestToken(ctx);
       if (ctx.path === OAUTH_PATHS.authorize && ctx.method === 'GET') return oauth.authorize(ctx);

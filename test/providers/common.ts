@@ -9,7 +9,8 @@
  * in the provider module that encodes it.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** Switches a test flips per test. A plain mutable object: assign to it. */
@@ -79,6 +80,12 @@ export interface Ctx {
 
 export type Handler = (ctx: Ctx) => Promise<void> | void;
 
+/** A PEM key and certificate: the fake then serves https (the deployed tier's providers must be https). */
+export interface ServerTls {
+  key: string;
+  cert: string;
+}
+
 export interface StartedServer {
   url: string;
   close(): Promise<void>;
@@ -90,20 +97,22 @@ export async function startServer(opts: {
   requests: RecordedRequest[];
   handler: Handler;
   port?: number;
+  tls?: ServerTls;
 }): Promise<StartedServer> {
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     void serve(req, res, opts).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { message: 'fake provider crashed', detail: String(err) });
       else res.destroy();
     });
-  });
+  };
+  const server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         // Hung requests and keep-alive sockets would keep close() waiting forever.

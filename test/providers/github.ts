@@ -6,7 +6,7 @@
  * under `${url}/api` (GHES: `${url}/api/v3`, as real GHES does). Our provider code must therefore
  * accept an API base URL override; pass it `apiUrl`.
  */
-import { defaultBehavior, sendHtml, errorPage, startServer, type Behavior, type RecordedRequest } from './common';
+import { defaultBehavior, sendHtml, errorPage, startServer, type Behavior, type RecordedRequest, type ServerTls } from './common';
 import { createApiRoutes } from './github/api';
 import { createOAuthRoutes } from './github/oauth';
 import { ensureUser, issueTokens, type GitHubGrant, type GitHubKey, type GitHubToken, type GitHubUser, type GitHubWorld } from './github/state';
@@ -26,6 +26,8 @@ export interface FakeGitHubOptions {
   callbackUrl?: string;
   /** Fixed port (sandbox); default random. */
   port?: number;
+  /** Serve https with this key and certificate (the deployed tier: providers are https there). */
+  tls?: ServerTls;
 }
 
 export interface FakeGitHub {
@@ -76,7 +78,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const oauth = createOAuthRoutes(w);
   const api = createApiRoutes(w, apiPrefix);
   const server = await startServer({
-    behavior, requests, port: opts.port,
+    behavior, requests, port: opts.port, tls: opts.tls,
     handler: (ctx) => {
       if (api(ctx)) return;
       if (ctx.path === '/login/oauth/authorize' && ctx.method === 'GET') return oauth.authorize(ctx);

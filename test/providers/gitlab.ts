@@ -3,7 +3,7 @@
  * An in-process fake of GitLab (gitlab.com or self-managed): OAuth 2.0 (+PKCE, rotating refresh
  * tokens, revocation) and the REST v4 endpoints gitlink uses, at the same paths as the real thing.
  */
-import { defaultBehavior, errorPage, sendHtml, startServer, type Behavior, type RecordedRequest } from './common';
+import { defaultBehavior, errorPage, sendHtml, startServer, type Behavior, type RecordedRequest, type ServerTls } from './common';
 import { API_PREFIX, createApiRoutes } from './gitlab/api';
 import { createOAuthRoutes } from './gitlab/oauth';
 import { ensureUser, issueToken, type GitLabKey, type GitLabToken, type GitLabUser, type GitLabWorld } from './gitlab/state';
@@ -23,6 +23,8 @@ export interface FakeGitLabOptions {
   accessTokenTtlSeconds?: number;
   /** Fixed port (sandbox); default random. */
   port?: number;
+  /** Serve https with this key and certificate (the deployed tier: providers are https there). */
+  tls?: ServerTls;
 }
 
 export interface FakeGitLab {
@@ -68,7 +70,7 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
   const oauth = createOAuthRoutes(w);
   const api = createApiRoutes(w);
   const server = await startServer({
-    behavior, requests, port: opts.port,
+    behavior, requests, port: opts.port, tls: opts.tls,
     handler: (ctx) => {
       if (api(ctx)) return;
       if (ctx.path === '/oauth/authorize' && ctx.method === 'GET') return oauth.authorize(ctx);

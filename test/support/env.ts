@@ -57,7 +57,7 @@ export interface CredentialReply {
 }
 
 /** `POST /v1/git/credential` as JSON (an object) or as git's text (a string). */
-export async function askCredential(stack: LocalStack, token: string | undefined, body: Record<string, string> | string): Promise<CredentialReply> {
+export async function askCredential(stack: { url: string }, token: string | undefined, body: Record<string, string> | string): Promise<CredentialReply> {
   const res = await fetch(`${stack.url}/v1/git/credential`, {
     method: 'POST',
     headers: {

@@ -39,15 +39,21 @@ export class CookieJar {
   }
 }
 
+/** What a browser needs of a running stack: the local one, or the deployed tier's (test/deployed/stack.ts). */
+export interface StackUnderTest {
+  url: string;
+  issuer: { mint(sub: string, admin: boolean): Promise<string> };
+}
+
 /** A signed-in developer with a browser: bearer token + cookie jar. */
 export class Browser {
   readonly jar = new CookieJar();
   constructor(
-    readonly stack: LocalStack,
+    readonly stack: StackUnderTest,
     readonly token: string,
   ) {}
 
-  static async signIn(stack: LocalStack, sub: string, admin = false) {
+  static async signIn(stack: StackUnderTest, sub: string, admin = false) {
     return new Browser(stack, await stack.issuer.mint(sub, admin));
   }
 

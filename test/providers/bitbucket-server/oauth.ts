@@ -84,7 +84,7 @@ export function verifySigned(w: BbsWorld, ctx: Ctx): Verified {
   const url = new URL(ctx.req.url ?? '/', 'http://fake.invalid');
   const base = signatureBaseString({
     method: ctx.method,
-    scheme: 'http',
+    scheme: new URL(w.url).protocol.replace(':', ''),
     host: ctx.headers.host ?? '',
     path: url.pathname,
     rawQuery: url.search.slice(1),
