@@ -72,7 +72,7 @@ export function grantNeeds(role: IRole, needs: FunctionNeeds, t: GrantTargets): 
     const write = ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'];
     const secretsArn = providerSecretsArn(role);
     role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: needs.secrets === 'readWrite' ? [...read, ...write] : read, resources: [secretsArn] }),
+      new PolicyStatement({ actions: needs.secrets === 'write' ? write : read, resources: [secretsArn] }),
     );
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(role, secretsArn)}]`,

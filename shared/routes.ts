@@ -98,17 +98,20 @@ export interface FunctionNeeds {
   tokenKey?: 'decrypt' | 'encryptDecrypt';
   /** The Bitbucket signing key: `generate` makes data key pairs; `sign` may decrypt them. */
   signingKey?: Array<'generate' | 'sign'>;
-  /** Client secrets under `gitlink/providers/`. */
-  secrets?: 'read' | 'readWrite';
+  /** Client secrets under `gitlink/providers/`: `write` sets and deletes them without reading (the admin API never shows one). */
+  secrets?: 'read' | 'write';
 }
 
 export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
   ui: {},
   providers: { table: 'read' },
-  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'readWrite' },
-  'link-start': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
+  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'write' },
+  // No secrets: starting a link needs no client secret (PKCE and state only; OAuth 1.0a signs with the RSA key).
+  'link-start': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'] },
   'oauth-callback': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
-  links: { table: 'readWrite', tokenKey: 'decrypt', signingKey: ['sign'], secrets: 'read' },
+  // encryptDecrypt, not decrypt: unlink refreshes an expiring token first and must save the refreshed one,
+  // or the provider's new live token is never revoked (the deployed tier's finding, test/deployed/iam-fails.test.ts).
+  links: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
   me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
   'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read' },
 };

@@ -6,8 +6,8 @@
  * (LocalStack started with ENFORCE_IAM=1; its default `test` keys are the account root).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { freePort, waitUp } from '../support/moto';
 
 export const REGION = 'us-east-1';
 
@@ -27,30 +27,6 @@ export interface Emulator {
   /** moto's own output (for debugging a failed run). */
   log: () => string;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUp(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`the emulator did not come up at ${url}`);
 }
 
 const UNSIGNED_BOOTSTRAP_CALLS = 3;

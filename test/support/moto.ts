@@ -16,7 +16,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitUp(url: string, ms: number) {
+export async function waitUp(url: string, ms: number) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     try {

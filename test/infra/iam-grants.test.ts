@@ -1,0 +1,83 @@
+/**
+ * The grants of every function, written out here by hand, independently of
+ * shared/routes.ts (functionNeeds) and infra/grants.ts which generate them: a wrong row
+ * there fails here. Each statement is checked with its resource and condition, which the
+ * deployed tier (test/deployed/) cannot check: moto evaluates actions only.
+ */
+import { functionNames, type FunctionName } from '@shared/routes';
+import { logicalId, synth } from './synth';
+
+const { stack, template } = synth();
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+const table = logicalId(stack, stack.storage.table);
+const tokenKey = logicalId(stack, stack.keys.tokenKey);
+const signingKey = logicalId(stack, stack.keys.signingKey);
+
+// The resources, as CloudFormation spells them.
+const TABLE = [{ 'Fn::GetAtt': [table, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] }];
+const TOKEN_KEY = { 'Fn::GetAtt': [tokenKey, 'Arn'] };
+const SIGNING_KEY = { 'Fn::GetAtt': [signingKey, 'Arn'] };
+const SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:gitlink/providers/*']] };
+const PURPOSE = { StringEquals: { 'kms:EncryptionContext:purpose': 'bitbucket-signing' } };
+
+const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+const READ_WRITE = ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+
+interface Grant {
+  actions: string[];
+  resource: unknown;
+  condition?: unknown;
+}
+const tableRead: Grant = { actions: READ, resource: TABLE };
+const tableWrite: Grant = { actions: READ_WRITE, resource: TABLE };
+const tokenDecrypt: Grant = { actions: ['kms:Decrypt'], resource: TOKEN_KEY };
+const tokenBoth: Grant = { actions: ['kms:Decrypt', 'kms:Encrypt'], resource: TOKEN_KEY };
+const sign: Grant = { actions: ['kms:Decrypt'], resource: SIGNING_KEY, condition: PURPOSE };
+const generate: Grant = { actions: ['kms:GenerateDataKeyPairWithoutPlaintext'], resource: SIGNING_KEY, condition: PURPOSE };
+const secretRead: Grant = { actions: ['secretsmanager:GetSecretValue'], resource: SECRETS };
+// Admins set and delete client secrets; nothing ever reads one back out through the admin API.
+const secretWrite: Grant = { actions: ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue'], resource: SECRETS };
+
+/** Why each row is what it is: the calls each function's flows make (proven call by call by test/deployed). */
+const expected: Record<FunctionName, Grant[]> = {
+  ui: [],
+  providers: [tableRead],
+  'provider-config': [tableWrite, generate, secretWrite],
+  // Starting a link needs no client secret.
+  'link-start': [tableWrite, tokenBoth, sign],
+  'oauth-callback': [tableWrite, tokenBoth, sign, secretRead],
+  // Unlink refreshes an expiring token and must save it: encrypt too (issue 10 item 4).
+  links: [tableWrite, tokenBoth, sign, secretRead],
+  me: [tableWrite, tokenBoth, sign, secretRead],
+  'git-credential': [tableWrite, tokenBoth, secretRead],
+};
+
+/** A statement's ARNs with the account/region/partition spelled the way `formatArn` does. */
+const normalise = (v: unknown) =>
+  JSON.parse(
+    JSON.stringify(v)
+      .replace(/"arn:aws:secretsmanager:[^:"]+:"/g, '"arn:",{"Ref":"AWS::Partition"},":secretsmanager:",{"Ref":"AWS::Region"},":"')
+      .replace(/"arn:",\{"Ref":"AWS::Partition"\},":secretsmanager:",\{"Ref":"AWS::Region"\},":",/g, '"arn:",{"Ref":"AWS::Partition"},":secretsmanager:",{"Ref":"AWS::Region"},":",'),
+  );
+
+function grantsOf(name: FunctionName): Grant[] {
+  const role = logicalId(stack, stack.functions.byName[name].role!);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${role}"`))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>)
+    .filter((s) => ![s.Action].flat().every((a) => a.startsWith('logs:')))
+    .map((s) => ({ actions: [s.Action].flat().sort(), resource: normalise(s.Resource), ...(s.Condition ? { condition: s.Condition } : {}) }));
+}
+
+const key = (g: Grant) => JSON.stringify(g);
+
+describe('IAM: every function has exactly the grants written here (ARCHITECTURE.md §5)', () => {
+  test('the table covers every function', () => {
+    expect(Object.keys(expected).sort()).toEqual([...functionNames].sort());
+  });
+
+  test.each([...functionNames])('%s: actions, resources and conditions', (name) => {
+    const want = expected[name].map((g) => ({ ...g, resource: normalise(g.resource) })).map(key).sort();
+    expect(grantsOf(name).map(key).sort()).toEqual(want);
+  });
+});
