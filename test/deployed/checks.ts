@@ -49,8 +49,8 @@ export const optionalEnv: Record<string, string> = {
   SECRETS_CACHE_MS: 'defaults to 5 minutes',
 };
 const optionalPrefixes = ['AWS_', 'POWERTOOLS_', '_X_AMZN_', 'NODE_', 'OTEL_', 'UNDICI_'];
-/** Probes by libraries and Node itself: the SDK's home-directory lookup, Powertools' ENVIRONMENT, colour detection. */
-const libraryProbes = new Set(['HOME', 'HOMEDRIVE', 'HOMEPATH', 'USERPROFILE', 'ENVIRONMENT', 'FORCE_COLOR', 'NO_COLOR', 'TERM', 'JEST_WORKER_ID']);
+/** Probes by libraries and Node itself: the SDK's home-directory lookup, Powertools' ENVIRONMENT, colour detection, the module loader's watch mode. */
+const libraryProbes = new Set(['HOME', 'HOMEDRIVE', 'HOMEPATH', 'USERPROFILE', 'ENVIRONMENT', 'FORCE_COLOR', 'NO_COLOR', 'TERM', 'JEST_WORKER_ID', 'WATCH_REPORT_DEPENDENCIES']);
 
 export function env(stack: DeployedStack): Finding[] {
   const out: Finding[] = [];
