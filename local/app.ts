@@ -216,7 +216,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
         const payload = token ? await issuer.verify(token) : undefined;
         if (!payload) {
-          writeResult(res, { ...errorResult(new AppError(401, 'unauthorized', 'A valid bearer token is required.')), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } });
+          const refused = errorResult(new AppError(401, 'unauthorized', 'A valid bearer token is required.'));
+          writeResult(res, { ...refused, headers: { ...refused.headers, 'www-authenticate': 'Bearer' } });
           return;
         }
         claims = flattenClaims(payload as Record<string, unknown>);

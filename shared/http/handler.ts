@@ -121,6 +121,9 @@ const BASE_HEADERS: Record<string, string> = {
   // The callback URL carries `code` and `state`: never leak it in a Referer.
   'referrer-policy': 'no-referrer',
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  // An API answer opened as a document (a JSON error in a tab, say) may run, load and frame
+  // nothing. The UI's files set their own policy (shared/ui/page.ts, shared/ui/serve.ts).
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 function toResult(reply: Reply): APIGatewayProxyStructuredResultV2 {
