@@ -7,6 +7,7 @@
  * read with the token record in one BatchGetItem, and the token is checked on
  * every request: its validity is never cached.
  */
+import { DecryptFailed } from '../crypto/port';
 import type { Deps } from '../deps';
 import { log } from '../log';
 import { providerContext } from '../links/provider-context';
@@ -15,7 +16,7 @@ import { fromLinkItem, linkKey, type LinkRecord } from '../store/links';
 import { keys } from '../store/schema';
 import { EnvTokenStore, envTokenKey } from '../store/env-tokens';
 import type { SshKeyRecord } from '../store/ssh-keys';
-import type { Item } from '../store/table';
+import { StaleVersion, type Item } from '../store/table';
 import { ensureUserKey, privateKeyOf } from '../ssh/user-key';
 import { CredentialCache } from './cache';
 import { badEnvToken, noProvider, notLinked, relinkRequired, sshOnly, wrongScheme } from './errors';
@@ -23,6 +24,9 @@ import { ProviderDirectory, schemeOf, type HostMatch } from './hosts';
 import { ensureFresh, type RefreshOptions } from './refresh';
 import type { CredentialRequest } from './request';
 import { parseEnvToken, secretMatches, type EnvTokenParts } from './token';
+
+/** The relink reason of a token that does not decrypt under its own link's context. */
+const UNREADABLE = 'token_unreadable';
 
 export type EnvDeps = Pick<Deps, 'table' | 'links' | 'providers' | 'sshKeys' | 'crypto' | 'secrets' | 'config' | 'now'>;
 
@@ -144,6 +148,20 @@ export class EnvService {
     const username = provider.gitUsername;
     if (username === undefined) throw sshOnly(config.id, config.displayName);
     if (!link) throw notLinked(origin, config.id, config.displayName);
+    try {
+      return await this.serve(target, link, origin);
+    } catch (e) {
+      if (!(e instanceof DecryptFailed)) throw e;
+      // The ciphertext is not this link's own (moved from another user's or provider's item:
+      // its encryption context differs, ARCHITECTURE.md §5). Never served: the link must be made again.
+      await this.markUnreadable(link);
+      throw relinkRequired(origin, config.id, config.displayName, UNREADABLE);
+    }
+  }
+
+  private async serve(target: HostMatch, link: LinkRecord, origin: string): Promise<CredentialAnswer> {
+    const { config, provider } = target;
+    const username = provider.gitUsername!;
     const fresh = await ensureFresh(
       this.deps,
       {
@@ -159,6 +177,25 @@ export class EnvService {
     if (fresh.accessToken) this.cache.set(fresh.link, fresh.accessToken);
     const expiry = fresh.link.expiresAt;
     return { username, password, ...(expiry !== undefined ? { password_expiry_utc: Math.floor(expiry / 1000) } : {}) };
+  }
+
+  /**
+   * Best effort, under the version guard. Reread first: a refresh lease taken meanwhile moved
+   * the version on; a link whose ciphertexts changed was relinked or refreshed, and is left alone.
+   */
+  private async markUnreadable(link: LinkRecord): Promise<void> {
+    log.warn('link token does not decrypt under its own context', { providerId: link.providerId, userId: link.userId });
+    try {
+      const current = await this.deps.links.get(link.userId, link.providerId);
+      if (!current || current.accessTokenCt !== link.accessTokenCt || current.refreshTokenCt !== link.refreshTokenCt) return;
+      await this.deps.links.update(current.userId, current.providerId, current.version, {
+        needsRelink: true,
+        relinkReason: UNREADABLE,
+        updatedAt: new Date(this.deps.now()).toISOString(),
+      }, ['refreshLeaseUntil']);
+    } catch (e) {
+      if (!(e instanceof StaleVersion)) log.warn('could not mark the link for relinking', { providerId: link.providerId, error: e });
+    }
   }
 
   /** The access token, from the per-container cache when the link is unchanged. */
