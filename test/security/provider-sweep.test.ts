@@ -9,7 +9,8 @@
  * - replay and lure: a replayed callback, a state from another user's attempt opened in
  *   another browser, code and error together, a callback for a deleted provider, and a
  *   code from another provider under this state (mix-up, RFC 9700 §2.1). Each links
- *   nobody, and where gitlink refuses before the exchange, the fake issues no token.
+ *   nobody and leaves no live token at the provider (where PKCE is off, a refused
+ *   callback may redeem its code only to revoke what it yields).
  *
  * The OAuth 1.0a token swap and PKCE-less code replay (issue 10 items 1–2) have their own
  * targeted tests with their fixes.
@@ -133,52 +134,55 @@ describe.each(kinds)('$type', (kind) => {
   });
 
   describe('replay and lure', () => {
-    test('a replayed callback links nothing more and redeems nothing', async () => {
+    test('a replayed callback links nothing more and leaves no live token', async () => {
       const dev = await Browser.signIn(stack, `replay-${id}-${++seq}`);
       const { callback } = await approvedCallback(dev, id, fake(), `replay-acct-${seq}`);
       expect((await landed(dev, callback.toString())).get('linked')).toBe(id);
-      const issued = fake().issued().length;
+      const issued = fake().live().length;
       const again = await landed(dev, callback.toString());
       expect(again.get('error')).toBe('invalid_state');
-      expect(fake().issued().length).toBe(issued);
+      expect(fake().live().length).toBe(issued);
     });
 
     test("another user's attempt opened in a victim's browser links nobody (state from another user)", async () => {
       const mallory = await Browser.signIn(stack, `mallory-${id}-${++seq}`);
       const dave = await Browser.signIn(stack, `dave-${id}-${seq}`);
       const { callback } = await approvedCallback(mallory, id, fake(), `dave-acct-${seq}`);
-      const issued = fake().issued().length;
+      const issued = fake().live().length;
       const at = await landed(dave, callback.toString());
       expect(at.get('error')).toBe('browser_mismatch');
       expect(await linked(dave, id)).toBe(false);
       expect(await linked(mallory, id)).toBe(false);
-      expect(fake().issued().length).toBe(issued);
+      // Where the code was redeemed to spend it, what it yielded is revoked; without a revocation
+      // API at most that one token stays live, held by nobody.
+      if (kind.revokes) expect(fake().live().length).toBe(issued);
+      else expect(fake().live().length - issued).toBeLessThanOrEqual(1);
       // The spent state cannot be finished by its starter either.
       expect((await landed(mallory, callback.toString())).get('error')).toBe('invalid_state');
       expect(await linked(mallory, id)).toBe(false);
     });
 
-    test('code and error together: the error wins and the code is never redeemed', async () => {
+    test('code and error together: the error wins and no live token is left', async () => {
       const dev = await Browser.signIn(stack, `both-${id}-${++seq}`);
       const { callback } = await approvedCallback(dev, id, fake(), `both-acct-${seq}`);
       callback.searchParams.set('error', 'access_denied');
-      const issued = fake().issued().length;
+      const issued = fake().live().length;
       expect((await landed(dev, callback.toString())).get('error')).toBe('access_denied');
       expect(await linked(dev, id)).toBe(false);
-      expect(fake().issued().length).toBe(issued);
+      expect(fake().live().length).toBe(issued);
     });
 
-    test('a callback for a provider deleted meanwhile links nothing and redeems nothing', async () => {
+    test('a callback for a provider deleted meanwhile links nothing and leaves no live token', async () => {
       const doomed = `${id.replace('bitbucket-', 'bb')}-gone-${++seq}`;
       await configure(kind, fake(), doomed);
       const dev = await Browser.signIn(stack, `deleted-${id}-${seq}`);
       const { callback } = await approvedCallback(dev, doomed, fake(), `deleted-acct-${seq}`);
       expect((await admin.api('DELETE', `/v1/admin/providers/${doomed}`)).status).toBe(200);
-      const issued = fake().issued().length;
+      const issued = fake().live().length;
       const at = await landed(dev, callback.toString());
       expect([at.get('error'), at.get('provider')]).toEqual(['unknown_provider', doomed]);
       expect(await linked(dev, doomed)).toBe(false);
-      expect(fake().issued().length).toBe(issued);
+      expect(fake().live().length).toBe(issued);
     });
 
     test("mix-up: another provider's code under this provider's state links nobody", async () => {
@@ -188,13 +192,13 @@ describe.each(kinds)('$type', (kind) => {
       const { callback } = await approvedCallback(dev, id, fake(), `mixup-acct-${seq}`);
       const foreignCode = foreign.callback.searchParams.get('code')!;
       callback.searchParams.set(callback.searchParams.has('oauth_verifier') ? 'oauth_verifier' : 'code', foreignCode);
-      const otherIssued = fakes.get(other.type)!.issued().length;
+      const otherIssued = fakes.get(other.type)!.live().length;
       const at = await landed(dev, callback.toString());
       expect(at.get('linked')).toBeNull();
       expect(at.get('error')).toBe('exchange_failed');
       expect(await linked(dev, id)).toBe(false);
       // The code went only to the provider the state names, never to the one that issued it.
-      expect(fakes.get(other.type)!.issued().length).toBe(otherIssued);
+      expect(fakes.get(other.type)!.live().length).toBe(otherIssued);
     });
   });
 });

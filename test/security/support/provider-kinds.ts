@@ -16,6 +16,8 @@ export interface RunningFake {
   requests: RecordedRequest[];
   /** Every token value issued so far (access, refresh, OAuth 1.0a token and secret). */
   issued(): string[];
+  /** Issued tokens not revoked: what an attacker could still use. */
+  live(): string[];
   clientSecret?: string;
   /** Called with the admin answer (Bitbucket Server: paste the public key into the Application Link). */
   configured(answer: Record<string, any>): void;
@@ -28,6 +30,12 @@ export interface Kind {
   https: boolean;
   /** Access tokens expire and are refreshed. */
   refreshes: boolean;
+  /**
+   * The provider has a token revocation API. Without one (Bitbucket Cloud), a refused
+   * PKCE-less callback that redeems its code to spend it leaves that token live at the
+   * provider, held by nobody (gitlink discards it).
+   */
+  revokes: boolean;
   start(callbackUrl: string): Promise<RunningFake>;
   providerBody(fake: RunningFake, id: string): Record<string, unknown>;
 }
@@ -36,28 +44,29 @@ const none = () => undefined;
 
 export const kinds: Kind[] = [
   {
-    type: 'github', https: true, refreshes: true,
+    type: 'github', https: true, refreshes: true, revokes: true,
     async start(callbackUrl) {
       const f = await startFakeGitHub({ callbackUrl, tokenExpiry: true });
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.keys()], configured: none, close: f.close, apiUrl: f.apiUrl, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.keys()], live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.value), configured: none, close: f.close, apiUrl: f.apiUrl, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'github', baseUrl: f.url, apiUrl: (f as any).apiUrl, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
   {
-    type: 'gitlab', https: true, refreshes: true,
+    type: 'gitlab', https: true, refreshes: true, revokes: true,
     async start() {
       const f = await startFakeGitLab();
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => t.revoked === null).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'gitlab', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
   {
-    type: 'bitbucket-server', https: false, refreshes: false,
+    type: 'bitbucket-server', https: false, refreshes: false, revokes: true,
     async start() {
       const f = await startFakeBitbucketServer();
       return {
         url: f.url, behavior: f.behavior, requests: f.requests,
         issued: () => [...f.accessTokens.values()].flatMap((t) => [t.token, t.secret]),
+        live: () => [...f.accessTokens.values()].filter((t) => !t.revoked).map((t) => t.token),
         configured: (a) => f.registerConsumer({ key: a.consumerKey, name: a.consumerName, publicKeyPem: a.publicKeyPem }),
         close: f.close,
       };
@@ -65,18 +74,18 @@ export const kinds: Kind[] = [
     providerBody: (f, id) => ({ id, type: 'bitbucket-server', baseUrl: f.url, consumerKey: `gitlink-${id}` }),
   },
   {
-    type: 'bitbucket-dc', https: true, refreshes: true,
+    type: 'bitbucket-dc', https: true, refreshes: true, revokes: true,
     async start() {
       const f = await startFakeBitbucketDc();
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'bitbucket-dc', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
   {
-    type: 'bitbucket-cloud', https: true, refreshes: true,
+    type: 'bitbucket-cloud', https: true, refreshes: true, revokes: false,
     async start() {
       const f = await startFakeBitbucketCloud({ callbackUrl: 'http://localhost' });
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'bitbucket-cloud', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
