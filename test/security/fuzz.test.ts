@@ -16,39 +16,27 @@ import fc from 'fast-check';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiEvent } from '@shared/http/handler';
 import { routes, routeKey, type FunctionName, type Route } from '@shared/routes';
-import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
-import { addProvider, link, newEnvToken } from '../support/env';
-import { Browser, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
 import { flattenClaims } from '../../local/apigw';
+import { startWorld, type World } from './support/world';
 import { assertProperty, body, checkAnswer, contentType, cookieList, hostileString, OFF_ORIGIN, pathValue, queryPairs, type Answer } from './support/fuzz';
 
+let w: World;
 let stack: LocalStack;
-let gl: FakeGitLab;
-let admin: Browser;
-let dev: Browser;
 let envToken: string;
 type Handler = (event: ApiEvent, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 const handlers = new Map<FunctionName, Handler>();
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  gl = await startFakeGitLab();
-  admin = await Browser.signIn(stack, 'root', true);
-  dev = await Browser.signIn(stack, 'alice');
-  await addProvider(admin, { id: 'gitlab', type: 'gitlab', baseUrl: gl.url, clientId: gl.clientId, clientSecret: gl.clientSecret });
-  await link(dev, 'gitlab');
-  envToken = await newEnvToken(dev);
+  w = await startWorld({ linked: true });
+  ({ stack, envToken } = w);
   // The environment the local server gave the handlers is in place: load them as it does.
   for (const fn of new Set(routes.map((r) => r.fn))) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     handlers.set(fn, (require(`../../functions/${fn}`) as { handler: Handler }).handler);
   }
 });
-afterAll(async () => {
-  await gl.close();
-  await stack.close();
-});
+afterAll(() => w.close());
 
 const domainName = () => new URL(stack.url).host;
 
@@ -181,7 +169,7 @@ describe('over real HTTP (routing and the JWT check included)', () => {
         const segment = wellFormed(c.segment).replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch)).replace(/[?#/]/g, (ch) => (ch === '/' ? '/' : encodeURIComponent(ch)));
         const path = c.route.path.replace(/\{\w+\+?\}/g, segment);
         const qs = c.query.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(v))}`).join('&');
-        const token = c.who === 'developer' ? dev.token : c.who === 'admin' ? admin.token : c.who === 'envToken' ? envToken : undefined;
+        const token = c.who === 'developer' ? w.dev.token : c.who === 'admin' ? w.admin.token : c.who === 'envToken' ? envToken : undefined;
         const sendsBody = c.route.method !== 'GET';
         const res = await fetch(`${stack.url}${path}${qs ? `?${qs}` : ''}`, {
           method: c.route.method,

@@ -6,30 +6,22 @@
  * `state` into the URL it redirects to. The functions set all of them
  * (shared/http/handler.ts, shared/ui/page.ts); API Gateway adds none.
  */
-import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
-import { addProvider, newEnvToken } from '../support/env';
-import { Browser, startTestStack } from '../support/local';
+import type { Browser } from '../support/local';
 import type { LocalStack } from '../../local/app';
 import { isUiFile, sweep } from './support/sweep';
+import { startWorld, type World } from './support/world';
 
+let w: World;
 let stack: LocalStack;
-let gl: FakeGitLab;
 let admin: Browser;
 let dev: Browser;
 let envToken: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  gl = await startFakeGitLab();
-  admin = await Browser.signIn(stack, 'root', true);
-  dev = await Browser.signIn(stack, 'alice');
-  await addProvider(admin, { id: 'gitlab', type: 'gitlab', baseUrl: gl.url, clientId: gl.clientId, clientSecret: gl.clientSecret });
-  envToken = await newEnvToken(dev);
+  w = await startWorld();
+  ({ stack, admin, dev, envToken } = w);
 });
-afterAll(async () => {
-  await gl.close();
-  await stack.close();
-});
+afterAll(() => w.close());
 
 const get = (path: string, init: RequestInit = {}) => fetch(`${stack.url}${path}`, { redirect: 'manual', ...init });
 
