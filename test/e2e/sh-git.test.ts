@@ -14,7 +14,7 @@ import { LinkStore } from '@shared/store/links';
 import { parseEnvToken } from '@shared/env/token';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { addProvider, link, newEnvToken, unlink } from '../support/env';
-import { createBareRepo, startGitServer, type GitServer } from '../support/git-server';
+import { acceptsLiveToken, createBareRepo, startGitServer, type GitServer } from '../support/git-server';
 import { Browser, startTestStack } from '../support/local';
 import { install, installedHelper, ok, run, shellPath, SHELLS, start, stopCredentialCache, type Shell } from '../support/sh';
 
@@ -30,14 +30,7 @@ beforeAll(async () => {
   [stack, gl] = await Promise.all([startTestStack(), startFakeGitLab()]);
   createBareRepo(tmp, 'project.git');
   // The git host checks credentials the way GitLab does: user `oauth2`, password a live OAuth access token.
-  server = await startGitServer({
-    root: tmp,
-    upstream: gl.url,
-    authorize: (user, pass) => {
-      const t = gl.tokens.get(pass);
-      return user === 'oauth2' && !!t && t.revoked === null && t.expiresAt > Date.now();
-    },
-  });
+  server = await startGitServer({ root: tmp, upstream: gl.url, authorize: acceptsLiveToken('oauth2', gl.tokens) });
   repoUrl = `${server.url}/project.git`;
   const admin = await Browser.signIn(stack, 'root', true);
   await addProvider(admin, { id: 'gitlab', type: 'gitlab', displayName: 'GitLab', baseUrl: server.url, clientId: gl.clientId, clientSecret: gl.clientSecret });
