@@ -6,8 +6,7 @@
  * front, as `gitlink setup` configures it, which must not leave the machine.
  *
  * Targets: sh helper ≤ 30 ms; the cached second operation ≤ 2 × credential-store.
- * Each row carries the figure as a number too (`figure`, `unit`), for a runner
- * that compares figures with targets itself.
+ * The figures (medians of interleaved rounds, ms) also go to bench/results.json as `helper`.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +17,11 @@ import { startFakeGitLab } from '../../providers/gitlab';
 import { Browser, startTestStack } from '../../support/local';
 import { gitHost, link, newEnvToken, addProvider } from '../../support/env';
 import { install, installedHelper, run as runCmd, shellPath, stopCredentialCache } from '../../support/sh';
-import { ms, pct, type Row } from '../run';
-
-export type HelperFigure = Row & { figure: number; unit: 'ms' };
+import { ms, pct, round, type CaseOutput } from '../report';
 
 const RUNS = 40;
 
-export async function run(): Promise<HelperFigure[]> {
+export async function run(): Promise<CaseOutput> {
   const tmp = mkdtempSync(join(tmpdir(), 'gitlink-bench-helper-'));
   const [stack, gl, cli] = await Promise.all([startTestStack(), startFakeGitLab(), buildCli(join(tmp, 'cli'))]);
   const admin = await Browser.signIn(stack, 'root', true);
@@ -79,12 +76,14 @@ export async function run(): Promise<HelperFigure[]> {
   await stack.close();
 
   const median = (xs: number[]) => pct(xs, 50);
-  const store = median(rounds.store);
-  const row = (name: string, figure: number, target?: string): HelperFigure => ({ case: name, value: ms(figure), figure, unit: 'ms', ...(target ? { target } : {}) });
-  return [
-    row('git credential fill: credential-store (floor)', store),
-    row('git credential fill: sh helper (local server)', median(rounds.sh), '≤ 30 ms'),
-    row('git credential fill: Node helper (local server)', median(rounds.node)),
-    row('second operation, credential-cache in front', median(rounds.cached), `≤ 2 × store = ${ms(2 * store)}`),
-  ];
+  const f = { credentialStoreMs: median(rounds.store), shMs: median(rounds.sh), nodeMs: median(rounds.node), cachedSecondMs: median(rounds.cached) };
+  return {
+    rows: [
+      { case: 'git credential fill: credential-store (floor)', value: ms(f.credentialStoreMs) },
+      { case: 'git credential fill: sh helper (local server)', value: ms(f.shMs), target: '≤ 30 ms', met: f.shMs <= 30 },
+      { case: 'git credential fill: Node helper (local server)', value: ms(f.nodeMs) },
+      { case: 'second operation, credential-cache in front', value: ms(f.cachedSecondMs), target: `≤ 2 × store (${ms(2 * f.credentialStoreMs)})`, met: f.cachedSecondMs <= 2 * f.credentialStoreMs },
+    ],
+    results: { helper: Object.fromEntries(Object.entries(f).map(([k, v]) => [k, round(v, 1)])) },
+  };
 }
