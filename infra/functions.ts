@@ -30,6 +30,7 @@ export const entryFor = (name: FunctionName): string => path.join(projectRoot, '
  * Building here, rather than copying a web/dist that may be stale or missing, makes
  * `cdk synth`/`cdk deploy` work from a fresh clone, offline, and ships the UI of the
  * same commit as the handler. The asset hash covers the output, so a UI change deploys.
+ * The environment installer's scripts (cli/sh, served at GET /install.sh) go to `sh/`.
  */
 export const uiBundling: BundlingOptions = {
   ...bundling,
@@ -38,6 +39,7 @@ export const uiBundling: BundlingOptions = {
     beforeInstall: () => [],
     afterBundling: (inputDir: string, outputDir: string) => [
       `"${inputDir}/node_modules/.bin/tsx" "${inputDir}/web/build.ts" --outdir "${outputDir}/web"`,
+      `mkdir -p "${outputDir}/sh" && cp -R "${inputDir}/cli/sh/." "${outputDir}/sh/"`,
     ],
   },
 };

@@ -5,6 +5,9 @@
  * newcomer can sign in, link, see the key registered and unlink, all offline.
  * Never bundled into a Lambda (test/infra/bundle.test.ts).
  *
+ * Sandbox GitHub and GitLab also serve real git (local/sandbox-git.ts): their base URL
+ * is a `git http-backend` front holding the seeded `sandbox/demo.git`.
+ *
  * Provider ids starting with `sandbox-` are reserved for the sandbox: `npm start`
  * overwrites them (and deletes any it no longer starts), and `npm start -- --no-sandbox`
  * deletes them all, with their links and client secrets.
@@ -18,7 +21,9 @@ import { startFakeBitbucketDc } from '../test/providers/bitbucket-dc';
 import { startFakeBitbucketServer } from '../test/providers/bitbucket-server';
 import { startFakeGitHub } from '../test/providers/github';
 import { startFakeGitLab } from '../test/providers/gitlab';
+import { providerFor } from '@shared/providers';
 import type { LocalStack } from './app';
+import { startSandboxGit } from './sandbox-git';
 
 /** Provider ids with this prefix belong to the sandbox (see above). */
 export const SANDBOX_ID_PREFIX = 'sandbox-';
@@ -36,6 +41,8 @@ export interface SandboxProvider {
   pkce?: boolean;
   /** Runs with the stored config once it is created or updated (Bitbucket Server: trust its public key). */
   trust?(config: ProviderConfig): void;
+  /** A repository to `git clone` (the providers that serve git over HTTPS). */
+  cloneUrl?: string;
   close(): Promise<void>;
 }
 
@@ -46,11 +53,11 @@ export const sandboxFactories: SandboxFactory[] = [
   async (callbackUrl) => {
     const gh = await startFakeGitHub({ mode: 'page', callbackUrl });
     // The fake, like github.com, supports PKCE (S256 only); a 127.0.0.1 base URL would default to GHES, without it.
-    return { id: 'sandbox-github', displayName: 'Sandbox GitHub', type: 'github', pkce: true, ...pick(gh) };
+    return { id: 'sandbox-github', displayName: 'Sandbox GitHub', type: 'github', pkce: true, ...(await withGit('sandbox-github', 'github', gh)) };
   },
   async () => {
     const gl = await startFakeGitLab({ mode: 'page' });
-    return { id: 'sandbox-gitlab', displayName: 'Sandbox GitLab', type: 'gitlab', ...pick(gl) };
+    return { id: 'sandbox-gitlab', displayName: 'Sandbox GitLab', type: 'gitlab', ...(await withGit('sandbox-gitlab', 'gitlab', gl)) };
   },
   async () => {
     const bbs = await startFakeBitbucketServer({ mode: 'page' });
@@ -71,8 +78,17 @@ export const sandboxFactories: SandboxFactory[] = [
   },
 ];
 
-function pick(f: { url: string; apiUrl: string; clientId: string; clientSecret: string; close(): Promise<void> }) {
+type Fake = { url: string; apiUrl: string; clientId: string; clientSecret: string; close(): Promise<void> };
+
+function pick(f: Fake) {
   return { url: f.url, apiUrl: f.apiUrl, clientId: f.clientId, clientSecret: f.clientSecret, close: () => f.close() };
+}
+
+/** The fake behind a git front: the front's origin is the base URL; the API stays on the fake. */
+async function withGit(id: string, type: 'github' | 'gitlab', fake: Fake & Parameters<typeof startSandboxGit>[0]['fake']) {
+  const username = providerFor(type).gitUsername!;
+  const git = await startSandboxGit({ id, dataDir: config().GITLINK_DATA_DIR, fake, username });
+  return { ...pick(fake), url: git.url, cloneUrl: git.cloneUrl, close: () => Promise.all([git.close(), fake.close()]).then(() => undefined) };
 }
 
 /** Starts the sandbox providers and (re)points their configs at this run's ports. */

@@ -20,12 +20,13 @@ async function main() {
   // (Read before startLocal, which sets GITLINK_DATA_DIR for the handlers.)
   const tokenCommand = `${process.env.GITLINK_DATA_DIR ? `GITLINK_DATA_DIR=${dataDir} ` : ''}npm run -s token -- alice --admin`;
   let removed: string[] = [];
+  let clones: string[] = [];
   const stack = await startLocal({
     port,
     dataDir,
     onListening: async (s) => {
       const sb = await import('./sandbox');
-      if (sandbox) await sb.startSandbox(s);
+      if (sandbox) clones = (await sb.startSandbox(s)).filter((p) => p.cloneUrl).map((p) => `  ${`${p.displayName}:`.padEnd(16)}git clone ${p.cloneUrl}`);
       else removed = await sb.removeSandbox(s);
     },
   });
@@ -42,6 +43,7 @@ async function main() {
       sandbox
         ? '  Sandbox providers are configured (ids sandbox-*, reserved); start with --no-sandbox to leave them out.'
         : `  Sandbox providers: off (--no-sandbox); ${removed.length ? `removed ${removed.join(', ')} saved by an earlier run` : 'none saved'}.`,
+      ...(clones.length ? ['', '  Demo repository (link the provider first; README "Quickstart"):', ...clones] : []),
       '',
     ].join('\n'),
   );

@@ -8,7 +8,7 @@
 
 /**
  * How a route is authenticated.
- * - `none`: public (UI assets, health).
+ * - `none`: public (UI assets, health, the environment installer).
  * - `jwt`: the HTTP API JWT authorizer (any signed-in user).
  * - `admin`: the JWT authorizer, plus the admin group check inside the function
  *   (HTTP API JWT authorizers can only check scopes, not group claims).
@@ -54,6 +54,7 @@ export const routes = [
   { method: 'GET', path: '/assets/{proxy+}', auth: 'none', fn: 'ui' },
   { method: 'GET', path: '/link/{providerId}', auth: 'none', fn: 'ui' },
   { method: 'GET', path: '/healthz', auth: 'none', fn: 'ui' },
+  { method: 'GET', path: '/install.sh', auth: 'none', fn: 'ui' },
 
   { method: 'GET', path: '/v1/providers', auth: 'jwt', fn: 'providers' },
 

@@ -16,7 +16,7 @@ import { LinkStore } from '@shared/store/links';
 import { parseEnvToken } from '@shared/env/token';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { addProvider, link, newEnvToken, unlink } from '../support/env';
-import { createBareRepo, startGitServer, type GitServer } from '../support/git-server';
+import { acceptsLiveToken, createBareRepo, startGitServer, type GitServer } from '../support/git-server';
 import { Browser, startTestStack } from '../support/local';
 
 let stack: LocalStack;
@@ -33,14 +33,7 @@ beforeAll(async () => {
   [stack, gl, cli] = await Promise.all([startTestStack(), startFakeGitLab(), buildCli(join(tmp, 'cli'))]);
   createBareRepo(tmp, 'project.git');
   // The git host checks credentials the way GitLab does: user `oauth2`, password a live OAuth access token.
-  server = await startGitServer({
-    root: tmp,
-    upstream: gl.url,
-    authorize: (user, pass) => {
-      const t = gl.tokens.get(pass);
-      return user === 'oauth2' && !!t && t.revoked === null && t.expiresAt > Date.now();
-    },
-  });
+  server = await startGitServer({ root: tmp, upstream: gl.url, authorize: acceptsLiveToken('oauth2', gl.tokens) });
   repoUrl = `${server.url}/project.git`;
   const admin = await Browser.signIn(stack, 'root', true);
   // The provider's base URL is the git host: one origin serves git, OAuth and the API, as on gitlab.com.

@@ -84,6 +84,19 @@ describe('the ui Lambda asset', () => {
     expect(r.isBase64Encoded).toBe(true);
   });
 
+  test('GET /install.sh answers the sh installer from the asset alone: public, cacheable, with an ETag', () => {
+    expect(readdirSync(join(outDir, 'sh')).sort()).toEqual(['gitlink', 'install.sh']);
+    const r = invoke('GET /install.sh', '/install.sh');
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(r.headers['cache-control']).toBe('public, max-age=300');
+    expect(r.body.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(r.body).toContain('git-credential-gitlink get|store|erase'); // the gitlink script is inside
+    const again = invoke('GET /install.sh', '/install.sh', undefined, { 'if-none-match': r.headers.etag! });
+    expect(again.statusCode).toBe(304);
+    expect(again.body ?? '').toBe('');
+  });
+
   test('the deep link /link/{providerId} answers the same page', () => {
     const r = invoke('GET /link/{providerId}', '/link/github', { providerId: 'github' });
     expect(r.statusCode).toBe(200);

@@ -30,6 +30,25 @@ export interface GitServer {
   close(): Promise<void>;
 }
 
+/** A token as a fake provider records it: live while not revoked and not expired. */
+interface FakeToken {
+  revoked: unknown;
+  expiresAt: number | null;
+  /** GitHub's fake keeps refresh tokens in the same map: only access tokens open git. */
+  kind?: string;
+}
+
+/**
+ * The provider's check on git's Basic auth: its git username (GitLab `oauth2`, GitHub
+ * `x-access-token`) and, as password, an access token it issued that is still live.
+ */
+export const acceptsLiveToken =
+  (username: string, tokens: Map<string, FakeToken>) =>
+  (user: string, pass: string): boolean => {
+    const t = tokens.get(pass);
+    return user === username && !!t && !t.revoked && (t.kind ?? 'access') === 'access' && (t.expiresAt === null || t.expiresAt > Date.now());
+  };
+
 /** git-http-backend from the git on PATH (`git --exec-path`). */
 const backend = () => join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
 
