@@ -83,7 +83,7 @@ export class EnvService {
       linkKey(parts.userId, target.config.id),
     ]);
     this.checkToken(parts, tokenItem);
-    const touch = this.touch(parts);
+    const touch = this.touch(parts, tokenItem);
     try {
       return await this.answer(target, linkItem ? fromLinkItem(linkItem) : undefined, origin);
     } finally {
@@ -97,7 +97,7 @@ export class EnvService {
     if (!parts) throw badEnvToken();
     const [tokenItem, keyItem] = await this.deps.table.batchGet([envTokenKey(parts.userId, parts.tokenId), keys.sshKey(parts.userId)]);
     this.checkToken(parts, tokenItem);
-    const touch = this.touch(parts);
+    const touch = this.touch(parts, tokenItem);
     try {
       const hosts = await this.hosts();
       if (opts.hostsOnly) return hosts;
@@ -223,11 +223,19 @@ export class EnvService {
     return { sshHosts: [...ssh].sort(), httpsHosts: [...https].sort() };
   }
 
-  /** Records use, at most once per `touchEveryMs` per token per container; never fails the request. */
-  private async touch(parts: EnvTokenParts): Promise<void> {
+  /**
+   * Records use, at most once per `touchEveryMs` per token; never fails the request.
+   * The token record was just read, so a `lastUsedAt` recent enough (another
+   * container wrote it) saves the write too: a new container's first fetch stays
+   * at BatchGetItem + provider list + Decrypt (README, Performance).
+   */
+  private async touch(parts: EnvTokenParts, record: Item | undefined): Promise<void> {
     const key = `${parts.userId}\u0000${parts.tokenId}`;
     const now = this.deps.now();
-    if (now - (this.touched.get(key) ?? -Infinity) < this.touchEveryMs) return;
+    // The latest use known: this container's own write, or the stored one (a future time, clock skew, is ignored).
+    const stored = typeof record?.lastUsedAt === 'string' ? Date.parse(record.lastUsedAt) : NaN;
+    const last = Math.max(this.touched.get(key) ?? -Infinity, stored <= now ? stored : -Infinity);
+    if (now - last < this.touchEveryMs) return;
     this.touched.set(key, now);
     if (this.touched.size > 10_000) this.touched.delete(this.touched.keys().next().value as string);
     try {

@@ -178,6 +178,21 @@ describe('the environment token is checked on every request (never cached)', () 
     await new EnvService(h.deps).credential(token, ask(), ORIGIN);
     expect(Date.parse((await lastUsed())!)).toBeGreaterThan(Date.parse(first!));
   });
+
+  // A new container's first fetch: provider list + BatchGetItem (+ Decrypt), no write,
+  // when the record just read shows a use within 5 minutes (another container's).
+  test('a new container writes no lastUsedAt that the record it read shows as recent', async () => {
+    const { token } = await linkedDeveloper();
+    await new EnvService(h.deps).credential(token, ask(), ORIGIN);
+    h.clock.offset = 4 * 60_000;
+    reset();
+    await new EnvService(h.deps).credential(token, ask(), ORIGIN);
+    expect(h.dynamoCalls).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+    h.clock.offset = 6 * 60_000;
+    reset();
+    await new EnvService(h.deps).credential(token, ask(), ORIGIN);
+    expect(h.dynamoCalls).toEqual(['QueryCommand', 'BatchGetItemCommand', 'UpdateItemCommand']);
+  });
 });
 
 describe('providers without git over HTTPS', () => {
