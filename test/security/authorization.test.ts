@@ -83,6 +83,7 @@ const fixtures: Record<string, Fixture> = {
   'GET /assets/{proxy+}': { prepare: async () => ({ path: `/assets/${asset}` }) },
   'GET /link/{providerId}': fixed('/link/gitlab'),
   'GET /healthz': fixed('/healthz'),
+  'GET /install.sh': fixed('/install.sh'),
   'GET /v1/providers': fixed('/v1/providers'),
   'GET /v1/admin/providers': fixed('/v1/admin/providers'),
   'POST /v1/admin/providers': {
