@@ -14,7 +14,7 @@
  */
 import { createDeps, type Deps } from '@shared/deps';
 import { config } from '@shared/config';
-import { createProvider, deleteProvider, updateProvider } from '@shared/admin/providers';
+import { createProvider, deleteProvider, SANDBOX_ID_PREFIX, updateProvider } from '@shared/admin/providers';
 import type { ProviderConfig } from '@shared/providers/types';
 import { startFakeBitbucketCloud } from '../test/providers/bitbucket-cloud';
 import { startFakeBitbucketDc } from '../test/providers/bitbucket-dc';
@@ -25,8 +25,6 @@ import { providerFor } from '@shared/providers';
 import type { LocalStack } from './app';
 import { startSandboxGit } from './sandbox-git';
 
-/** Provider ids with this prefix belong to the sandbox (see above). */
-export const SANDBOX_ID_PREFIX = 'sandbox-';
 
 export interface SandboxProvider {
   id: string;
@@ -104,7 +102,7 @@ export async function startSandbox(stack: LocalStack): Promise<SandboxProvider[]
       ...(p.pkce !== undefined ? { pkce: p.pkce } : {}),
     };
     if (await deps.providers.get(p.id)) await updateProvider(deps, p.id, fields, stack.url);
-    else await createProvider(deps, { id: p.id, type: p.type, ...fields }, stack.url);
+    else await createProvider(deps, { id: p.id, type: p.type, ...fields }, stack.url, { sandbox: true });
     if (p.trust) p.trust((await deps.providers.get(p.id))!);
   }
   stack.onClose(() => Promise.all(started.map((p) => p.close())).then(() => undefined));

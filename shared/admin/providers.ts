@@ -70,13 +70,30 @@ function checkType(type: ProviderConfig['type']) {
   }
 }
 
-export async function createProvider(deps: Deps, body: unknown, origin: string) {
+/**
+ * Provider ids with this prefix belong to the local sandbox: `npm start` overwrites them
+ * and `--no-sandbox` deletes them, so the admin API refuses them rather than let a
+ * provider vanish at the next start. Only local/sandbox.ts passes `sandbox: true`.
+ */
+export const SANDBOX_ID_PREFIX = 'sandbox-';
+
+export interface CreateOptions {
+  /** The local sandbox creating its own providers (the only caller allowed the reserved prefix). */
+  sandbox?: boolean;
+}
+
+export async function createProvider(deps: Deps, body: unknown, origin: string, opts: CreateOptions = {}) {
   const input: ProviderCreateInput = parseInput(schemas(deps).create, body);
   checkType(input.type);
+  if (input.id.startsWith(SANDBOX_ID_PREFIX) && !opts.sandbox) {
+    throw badRequest('invalid_request', `id: the prefix "${SANDBOX_ID_PREFIX}" is reserved for the local sandbox`, { field: 'id' });
+  }
   const provider = providerFor(input.type);
   const now = new Date(deps.now()).toISOString();
   const usesSecret = provider.clientCredentials === 'secret';
   if (usesSecret && !input.clientId) throw badRequest('invalid_request', 'clientId: required', { field: 'clientId' });
+  // Without a secret no link could complete; refusing here beats a provider card that cannot link.
+  if (usesSecret && !input.clientSecret) throw badRequest('invalid_request', 'clientSecret: required', { field: 'clientSecret' });
   const baseUrl = input.baseUrl ?? provider.defaultBaseUrl;
   if (!baseUrl) throw badRequest('invalid_request', 'baseUrl: required', { field: 'baseUrl' });
   const consumerKey = input.consumerKey ?? 'gitlink';
@@ -89,7 +106,7 @@ export async function createProvider(deps: Deps, body: unknown, origin: string) 
     clientId: usesSecret ? input.clientId! : consumerKey,
     scopes: input.scopes ?? provider.defaultScopes,
     pkce: input.pkce ?? provider.defaultPkce(baseUrl),
-    clientSecretSet: usesSecret && !!input.clientSecret,
+    clientSecretSet: usesSecret,
     ...(usesSecret
       ? {}
       : {
@@ -102,7 +119,7 @@ export async function createProvider(deps: Deps, body: unknown, origin: string) 
   };
   if (await deps.providers.get(config.id)) throw conflict('provider_exists', `A provider "${config.id}" exists already.`);
   // The secret first: a provider never claims `clientSecretSet` without one.
-  if (usesSecret && input.clientSecret) await deps.secrets.put(config.id, input.clientSecret);
+  if (usesSecret) await deps.secrets.put(config.id, input.clientSecret!);
   try {
     await deps.providers.create(config);
   } catch (e) {

@@ -427,8 +427,11 @@ describe('an admin fixing a client secret', () => {
     expect(query((await link(dev, 'gh-fix')).url)).toEqual({ linked: 'gh-fix' });
   });
 
-  test('a provider without a client secret refuses to start a link', async () => {
-    await admin.api('POST', '/v1/admin/providers', { id: 'gh-nosecret', type: 'github', baseUrl: gh.url, apiUrl: gh.apiUrl, clientId: gh.clientId });
+  // The admin API refuses such a provider now; one saved before that rule still must not start a link.
+  test('a provider stored without a client secret refuses to start a link', async () => {
+    await admin.api('POST', '/v1/admin/providers', { id: 'gh-nosecret', type: 'github', baseUrl: gh.url, apiUrl: gh.apiUrl, clientId: gh.clientId, clientSecret: gh.clientSecret });
+    const item = await stack.table.get(keys.provider('gh-nosecret'));
+    await stack.table.put({ ...item!, clientSecretSet: false });
     const dev = await newDeveloper();
     const r = await dev.api('POST', '/v1/links/gh-nosecret');
     expect([r.status, r.json.error.code]).toEqual([409, 'client_secret_missing']);

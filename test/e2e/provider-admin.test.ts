@@ -99,8 +99,24 @@ describe('validation names the field', () => {
     expect(r.json.error.field ?? r.json.error.message).toContain(field);
   });
 
+  // A provider that cannot link, or that the next `npm start` deletes, is refused up front.
+  test.each([
+    ['github', 'clientSecret', { clientSecret: undefined }],
+    ['gitlab', 'clientSecret', { clientSecret: undefined }],
+    ['bitbucket-dc', 'clientSecret', { clientSecret: undefined, baseUrl: 'https://bitbucket.example.com' }],
+    ['bitbucket-cloud', 'clientSecret', { clientSecret: '' }],
+    ['github', 'id', { id: 'sandbox-github' }],
+    ['gitlab', 'id', { id: 'sandbox-mine' }],
+    ['bitbucket-server', 'id', { id: 'sandbox-bbs', baseUrl: 'https://bitbucket.example.com' }],
+  ])('%s: %s is refused with a 400 naming it, and nothing is stored', async (type, field, patch) => {
+    const body: Record<string, unknown> = { ...base, id: 'refused', type, ...patch };
+    const r = await admin.api('POST', '/v1/admin/providers', body);
+    expect([r.status, r.json.error.code, r.json.error.field]).toEqual([400, 'invalid_request', field]);
+    expect((await admin.api('GET', `/v1/admin/providers/${String(body.id)}`)).status).toBe(404);
+  });
+
   test('display name, base URL and scopes have sensible defaults and forms', async () => {
-    const r = await admin.api('POST', '/v1/admin/providers', { id: 'terse', type: 'gitlab', clientId: 'c', scopes: 'api read_user' });
+    const r = await admin.api('POST', '/v1/admin/providers', { id: 'terse', type: 'gitlab', clientId: 'c', clientSecret: 's', scopes: 'api read_user' });
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({ displayName: 'GitLab', baseUrl: 'https://gitlab.com', scopes: ['api', 'read_user'] });
   });
@@ -122,11 +138,16 @@ describe('validation names the field', () => {
 
 describe('update', () => {
   test('changes fields, rotates the secret, refuses to change id or type', async () => {
-    await admin.api('POST', '/v1/admin/providers', { ...base, id: 'upd', clientSecret: undefined });
-    expect((await admin.api('GET', '/v1/admin/providers/upd')).json.clientSecretSet).toBe(false);
+    await admin.api('POST', '/v1/admin/providers', { ...base, id: 'upd', clientSecret: 'first-secret-0' });
+    expect((await admin.api('GET', '/v1/admin/providers/upd')).json.clientSecretSet).toBe(true);
     const r = await admin.api('PUT', '/v1/admin/providers/upd', { displayName: 'GitHub (new)', clientSecret: 'rotated-secret-1' });
     expect(r.json).toMatchObject({ displayName: 'GitHub (new)', clientSecretSet: true });
     expect(JSON.stringify(r.json)).not.toContain('rotated-secret-1');
+    expect(secretsFile()).toContain('rotated-secret-1');
+    expect(secretsFile()).not.toContain('first-secret-0');
+    // An update without a secret keeps the one stored.
+    expect((await admin.api('PUT', '/v1/admin/providers/upd', { displayName: 'GitHub' })).json.clientSecretSet).toBe(true);
+    expect(secretsFile()).toContain('rotated-secret-1');
     expect((await admin.api('PUT', '/v1/admin/providers/upd', { type: 'gitlab' })).json.error.field).toBe('type');
     expect((await admin.api('PUT', '/v1/admin/providers/upd', { id: 'other' })).json.error.field).toBe('id');
     expect((await admin.api('PUT', '/v1/admin/providers/nope', { displayName: 'x' })).status).toBe(404);

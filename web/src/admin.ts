@@ -277,6 +277,8 @@ function fieldsFor(info: TypeInfo, values: Record<string, string | boolean>, exi
       name: 'clientSecret',
       label: `${info.clientSecretLabel} (write-only)`,
       kind: 'password',
+      // The API refuses a new provider without one (no link could complete).
+      required: !existing,
       value: '',
       autocomplete: 'new-password',
       hint: existing
