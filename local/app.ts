@@ -190,7 +190,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     try {
       const domainName = loopbackHost(req.headers.host, port);
       if (!domainName) {
-        writeResult(res, errorResult(new AppError(421, 'misdirected_request', 'This local server answers only on localhost, 127.0.0.1 and [::1].')));
+        writeResult(res, errorResult(new AppError('misdirected_request')));
         return;
       }
       const url = new URL(req.url ?? '/', origin);
@@ -200,13 +200,13 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         res.setHeader('connection', 'close');
         const socket = req.socket;
         res.on('finish', () => socket?.destroy());
-        writeResult(res, errorResult(new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)));
+        writeResult(res, errorResult(new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)));
         return;
       }
       if (url.pathname.startsWith('/dev/') && (await handleDevRoute(req, res, url, body, issuer, origin))) return;
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) {
-        writeResult(res, errorResult(new AppError(404, 'not_found', 'No such route.')));
+        writeResult(res, errorResult(new AppError('not_found')));
         return;
       }
       let claims: Record<string, string> | undefined;
@@ -216,7 +216,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
         const payload = token ? await issuer.verify(token) : undefined;
         if (!payload) {
-          const refused = errorResult(new AppError(401, 'unauthorized', 'A valid bearer token is required.'));
+          const refused = errorResult(new AppError('unauthorized', 'A valid bearer token is required.'));
           writeResult(res, { ...refused, headers: { ...refused.headers, 'www-authenticate': 'Bearer' } });
           return;
         }

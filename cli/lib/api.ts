@@ -1,4 +1,5 @@
 /** Calls to gitlink with the environment token. */
+import { errorMessage, isErrorCode, type ErrorCode } from '@shared/contract/errors';
 import type { CliConfig } from './config';
 import { CliError } from './config';
 
@@ -40,7 +41,8 @@ export async function call(config: CliConfig, method: 'GET' | 'POST', path: stri
 }
 
 export interface ApiErrorBody {
-  code?: string;
+  /** A contract code (shared/contract/errors.ts), or an unknown one from a newer server. */
+  code?: ErrorCode | (string & {});
   message?: string;
   linkUrl?: string;
   reason?: string;
@@ -55,5 +57,6 @@ export function describeFailure(a: ApiAnswer): string {
   if (a.status === 401) return 'the environment token was refused (revoked, expired or mistyped). Create a new one in the gitlink web UI.';
   if (e.code === 'relink_required') return `your link needs renewing (${e.reason ?? 'refused'}). Link again at ${e.linkUrl ?? 'the gitlink web UI'}`;
   if (a.status >= 500) return `gitlink could not answer (${e.code ?? `HTTP ${a.status}`}); try again shortly.`;
-  return e.message ?? `unexpected answer (HTTP ${a.status})`;
+  // The server's own message is the most specific; else the contract's message for the code.
+  return e.message ?? (isErrorCode(e.code) ? errorMessage(e.code) : `unexpected answer (HTTP ${a.status})`);
 }

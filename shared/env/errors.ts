@@ -30,7 +30,7 @@ export const sshOnly = (providerId: string, displayName: string) =>
   conflict('ssh_only', `${displayName} serves git over SSH only: use SSH (run \`gitlink ssh-key\`).`, { providerId });
 
 export const wrongScheme = (host: string, scheme: string) =>
-  new AppError(400, 'insecure_protocol', `gitlink answers for ${host} over ${scheme} only.`, { extra: { host } });
+  new AppError('insecure_protocol', `gitlink answers for ${host} over ${scheme} only.`, { extra: { host } });
 
 export const providerUnavailable = (detail: string, cause?: unknown) =>
-  new AppError(502, 'provider_unavailable', 'The provider did not answer; try again shortly.', { detail, cause });
+  new AppError('provider_unavailable', 'The provider did not answer; try again shortly.', { detail, cause });

@@ -3,9 +3,14 @@
  * `message` is client-safe; `detail` goes to logs only; `cause` (an upstream response, say)
  * is non-enumerable so it never serializes into logs or answers.
  */
+import { errorCodes, errorMessage, type CodeWithStatus, type ErrorCode } from '../contract/errors';
+
+export type { ErrorCode } from '../contract/errors';
+
 export class AppError extends Error {
+  /** From the contract's list (shared/contract/errors.ts): a code has one status everywhere. */
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly detail?: string;
   /** Extra client-safe fields for the JSON answer (e.g. `linkUrl`). */
   readonly extra?: Record<string, unknown>;
@@ -13,15 +18,11 @@ export class AppError extends Error {
     return this.status < 500;
   }
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts: { detail?: string; cause?: unknown; extra?: Record<string, unknown> } = {},
-  ) {
-    super(message);
+  /** `message` defaults to the list's human message for `code`. */
+  constructor(code: ErrorCode, message?: string, opts: { detail?: string; cause?: unknown; extra?: Record<string, unknown> } = {}) {
+    super(message ?? errorMessage(code));
     this.name = 'AppError';
-    this.status = status;
+    this.status = errorCodes[code].status;
     this.code = code;
     if (opts.detail !== undefined) this.detail = opts.detail;
     if (opts.extra !== undefined) this.extra = opts.extra;
@@ -31,16 +32,13 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, extra?: Record<string, unknown>) =>
-  new AppError(400, code, message, extra ? { extra } : {});
-export const unauthorized = (message = 'Authentication is required.') => new AppError(401, 'unauthorized', message);
-export const forbidden = (message = 'You are not allowed to do this.') => new AppError(403, 'forbidden', message);
-export const notFound = (code: string, message: string, extra?: Record<string, unknown>) =>
-  new AppError(404, code, message, extra ? { extra } : {});
-export const conflict = (code: string, message: string, extra?: Record<string, unknown>) =>
-  new AppError(409, code, message, extra ? { extra } : {});
-export const notImplemented = () =>
-  new AppError(501, 'not_implemented', 'This route is part of the design but is not built yet.');
+const withExtra = (extra?: Record<string, unknown>) => (extra ? { extra } : {});
+export const badRequest = (code: CodeWithStatus<400>, message?: string, extra?: Record<string, unknown>) => new AppError(code, message, withExtra(extra));
+export const unauthorized = (message?: string) => new AppError('unauthorized', message);
+export const forbidden = (message?: string) => new AppError('forbidden', message);
+export const notFound = (code: CodeWithStatus<404>, message?: string, extra?: Record<string, unknown>) => new AppError(code, message, withExtra(extra));
+export const conflict = (code: CodeWithStatus<409>, message?: string, extra?: Record<string, unknown>) => new AppError(code, message, withExtra(extra));
+export const notImplemented = () => new AppError('not_implemented');
 
 export interface ErrorBody {
   error: { code: string; message: string; [k: string]: unknown };
@@ -59,7 +57,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     const extra = err.extra ?? {};
     return { status: err.status, body: { ...extra, error: { ...extra, code: err.code, message: err.message } } };
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side.' } } };
+  return { status: errorCodes.internal.status, body: { error: { code: 'internal', message: errorMessage('internal') } } };
 }
 
 /** A message safe to show a client: an AppError's own, else a generic one. */

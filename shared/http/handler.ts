@@ -83,7 +83,7 @@ function parseBody(event: ApiEvent, route: Route): Pick<Ctx, 'body' | 'bodyKind'
   if (event.body === undefined || event.body === null || event.body === '') return { body: undefined, bodyKind: 'none' };
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) {
-    throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    throw new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   const sent = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const type = sent || (route.untypedBody === 'text' ? 'text/plain' : '');
@@ -92,18 +92,14 @@ function parseBody(event: ApiEvent, route: Route): Pick<Ctx, 'body' | 'bodyKind'
     try {
       return { body: JSON.parse(rawBody) as unknown, bodyKind: 'json', rawBody };
     } catch {
-      throw new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+      throw new AppError('invalid_json');
     }
   }
   if (type === 'text/plain') return { body: rawBody, bodyKind: 'text', rawBody };
   if (type === 'application/x-www-form-urlencoded') {
     return { body: Object.fromEntries(new URLSearchParams(rawBody)), bodyKind: 'form', rawBody };
   }
-  throw new AppError(
-    415,
-    'unsupported_media_type',
-    'Send the body as application/json (or text/plain, or application/x-www-form-urlencoded where a route accepts it).',
-  );
+  throw new AppError('unsupported_media_type');
 }
 
 function authenticate(route: Route, event: ApiEvent): User | undefined {
@@ -147,7 +143,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
 
   const core = async (event: ApiEvent): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = table.get(event.routeKey);
-    if (!route) throw new AppError(404, 'not_found', 'No such route.');
+    if (!route) throw new AppError('not_found');
     // Auth first: an unauthenticated caller learns nothing about body rules.
     const user = authenticate(route, event);
     const { body, bodyKind, rawBody } = parseBody(event, route);

@@ -4,6 +4,7 @@
  * `?linked=` or `?error=`; the state is consumed first, so it never works twice.
  */
 import * as z from 'zod';
+import type { LinkWarning, RedirectCode } from '../contract/errors';
 import type { Deps } from '../deps';
 import { log } from '../log';
 import { providerFor } from '../providers';
@@ -18,10 +19,10 @@ import { linkStateContext } from './start';
 import { providerContext } from './provider-context';
 import { encryptTokens } from './tokens';
 
-/** A callback that ends in `?error=code`. Codes are stable; the UI maps them to messages. */
+/** A callback that ends in `?error=code`: only codes the contract lets a browser route redirect with. */
 export class LinkFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: RedirectCode,
     readonly providerId?: string,
     readonly detail?: string,
   ) {
@@ -56,7 +57,7 @@ interface Flow {
   identity?: Identity;
   existing?: LinkRecord;
   link?: LinkRecord;
-  warning?: string;
+  warning?: LinkWarning;
   /** The browser held this attempt's nonce: only then may its cookie be cleared. */
   bound?: boolean;
   /** The code went to the provider once already (spent or refused there). */
@@ -66,7 +67,7 @@ interface Flow {
 type Step = (f: Flow) => Promise<void>;
 
 /** Maps a provider failure to the stable error code the UI shows. */
-function failureCode(e: unknown, fallback: string): string {
+function failureCode(e: unknown, fallback: RedirectCode): RedirectCode {
   if (e instanceof ProviderError) {
     if (e.kind === 'timeout') return 'provider_timeout';
     if (e.kind === 'network') return 'provider_unreachable';

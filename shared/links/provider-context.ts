@@ -34,12 +34,12 @@ export function providerContext(deps: Pick<Deps, 'secrets' | 'crypto' | 'config'
     timeoutMs: deps.config.PROVIDER_TIMEOUT_MS,
     async clientSecret() {
       const secret = await deps.secrets.get(config.id, config.updatedAt);
-      if (!secret) throw new AppError(409, 'client_secret_missing', `Provider ${config.id} has no client secret; an admin must set one.`);
+      if (!secret) throw new AppError('client_secret_missing', `Provider ${config.id} has no client secret; an admin must set one.`);
       return secret;
     },
     signingKeys() {
       const candidates = [config.signingKey, config.pendingSigningKey].filter((k): k is NonNullable<typeof k> => !!k);
-      if (!candidates.length) throw new AppError(409, 'signing_key_missing', `Provider ${config.id} has no signing key.`);
+      if (!candidates.length) throw new AppError('signing_key_missing', `Provider ${config.id} has no signing key.`);
       const preferred = acceptedKey.get(config.id);
       candidates.sort((a, b) => Number(b.privateKeyCiphertext === preferred) - Number(a.privateKeyCiphertext === preferred));
       return candidates.map((k) => ({

@@ -3,7 +3,7 @@
  * timeout (10 s by default), a cap on the answer's size, and errors classified
  * so callers can tell "try again later" from "this will never work".
  */
-import { AppError } from '../http/errors';
+import { AppError, type ErrorCode } from '../http/errors';
 
 /** Provider answers larger than this are refused: no provider answer we read is near it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -14,11 +14,11 @@ export type FailureKind = 'timeout' | 'network' | 'transient' | 'refused';
 export class ProviderError extends AppError {
   constructor(
     readonly kind: FailureKind,
-    code: string,
+    code: ErrorCode,
     message: string,
     opts: { detail?: string; cause?: unknown; providerStatus?: number; oauthError?: string } = {},
   ) {
-    super(502, code, message, { ...(opts.detail ? { detail: opts.detail } : {}), cause: opts.cause });
+    super(code, message, { ...(opts.detail ? { detail: opts.detail } : {}), cause: opts.cause });
     this.providerStatus = opts.providerStatus;
     this.oauthError = opts.oauthError;
   }

@@ -61,7 +61,7 @@ export function installerLoader(opts: { dirs: string[]; watch: boolean }): () =>
 export function installerAction(load: () => Installer | undefined) {
   return async (ctx: Ctx): Promise<Reply> => {
     const installer = load();
-    if (!installer) throw new AppError(503, 'installer_missing', 'The installer is not part of this deployment.');
+    if (!installer) throw new AppError('installer_missing');
     const headers = {
       // text/plain, so a browser shows the script for reading before anyone pipes it to sh.
       'content-type': 'text/plain; charset=utf-8',

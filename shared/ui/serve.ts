@@ -9,7 +9,7 @@ import type { AssetLoader } from './assets';
 import { indexHeaders, renderIndex, type UiPageConfig } from './page';
 
 const notBuilt = () =>
-  new AppError(503, 'ui_not_built', 'The web UI is not built. Run `npm run build:web` (npm start does it for you).');
+  new AppError('ui_not_built');
 
 export function uiActions(loader: AssetLoader, pageConfig: () => UiPageConfig) {
   const index = async (_ctx: Ctx): Promise<Reply> => {

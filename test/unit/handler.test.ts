@@ -25,10 +25,10 @@ describe('makeHandler', () => {
   });
 
   test('an AppError becomes its status and code', async () => {
-    const h = makeHandler('me', { 'GET /v1/me/ssh-key': async () => { throw new AppError(409, 'x_conflict', 'Nope.'); } });
+    const h = makeHandler('me', { 'GET /v1/me/ssh-key': async () => { throw new AppError('rotation_conflict', 'Nope.'); } });
     const res = await h(event('GET /v1/me/ssh-key'), {} as never);
     expect(res.statusCode).toBe(409);
-    expect(JSON.parse(res.body!).error).toEqual({ code: 'x_conflict', message: 'Nope.' });
+    expect(JSON.parse(res.body!).error).toEqual({ code: 'rotation_conflict', message: 'Nope.' });
   });
 
   test('any other error becomes 500 internal with no detail', async () => {

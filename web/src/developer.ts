@@ -4,7 +4,7 @@
  */
 import { ApiError, enc, type Api, type EnvToken, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
 import { formatDate, h, hostOf, replace, uid } from './dom';
-import { linkErrorMessage, linkWarnings, rotationStatus, unlinkStep } from './messages';
+import { linkErrorMessage, linkWarning, rotationStatus, unlinkStep } from './messages';
 import { typeInfo } from './provider-types';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
 
@@ -360,8 +360,7 @@ async function afterProviders(ctx: PageCtx, providers: ProviderSummary[], intent
     const p = providers.find((x) => x.id === n.linked);
     const name = nameOf(n.linked) ?? n.linked;
     const lines: string[] = [p?.login ? `${name} is linked as ${p.login}. Your environments can use it now.` : `${name} is linked.`];
-    const warn = n.warning ? linkWarnings[n.warning] : undefined;
-    if (n.warning) lines.push(warn ? warn(name) : `Warning: ${n.warning}.`);
+    if (n.warning) lines.push(linkWarning(n.warning, name) ?? `Warning: ${n.warning}.`);
     showBanner(n.warning ? 'warning' : 'success', `Linked ${name}`, ...lines).focus();
   } else if (n?.error) {
     showBanner('error', n.provider ? `Linking ${nameOf(n.provider)} failed` : 'Linking failed', linkErrorMessage(n.error, nameOf(n.provider))).focus();

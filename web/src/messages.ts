@@ -1,37 +1,17 @@
 /**
- * Human messages for the codes the OAuth callback sends back as `?error=` (shared/links/callback.ts).
- * `p` is the provider's display name (or "the provider" when unknown).
+ * Human messages for what the UI shows: link results (`?error=` / `?warning=` from the OAuth
+ * callback, shared/links/callback.ts) come from the contract's list, so server and UI agree.
  */
-const linkErrors: Record<string, (p: string) => string> = {
-  access_denied: (p) => `You declined the request at ${p}, so nothing was linked.`,
-  invalid_state: () => 'This link attempt expired or was already used. Start the link again from this page.',
-  browser_mismatch: () =>
-    'This link attempt was started in another browser or session, so gitlink refused it for your safety. Start the link again from this page.',
-  unknown_provider: () => 'That provider is not configured in gitlink. Ask an admin to add it.',
-  exchange_failed: (p) =>
-    `${p} did not accept the authorization. Try again; if it keeps failing, ask an admin to check the provider's client ID and secret.`,
-  identity_failed: (p) => `gitlink could not read your account details from ${p}. Try again.`,
-  account_mismatch: (p) =>
-    `You are already linked to a different ${p} account. Unlink it first if you want to link this one instead.`,
-  link_conflict: () => 'Your link changed while this attempt was finishing (another tab?). Reload the page to see where it stands.',
-  provider_timeout: (p) => `${p} did not answer in time. Try again in a moment.`,
-  provider_unreachable: (p) => `gitlink could not reach ${p}. Try again later, or ask an admin to check its address.`,
-  provider_unavailable: (p) => `${p} is temporarily unavailable. Try again later.`,
-  provider_error: (p) => `${p} reported an error while linking. Try again; if it keeps failing, ask an admin.`,
-  invalid_request: () => 'The answer from the provider was incomplete. Start the link again from this page.',
-  internal: () => 'Something went wrong on our side. Try again in a moment.',
-};
+import { errorMessage, isErrorCode, linkWarningMessage } from '../../shared/contract/errors';
 
+/** `providerName` is the provider's display name (or "the provider" when unknown). */
 export function linkErrorMessage(code: string, providerName: string | undefined): string {
-  const p = providerName ?? 'the provider';
-  const msg = linkErrors[code];
-  return msg ? msg(p) : `Linking failed (${code}). Try again; if it keeps failing, ask an admin.`;
+  // A code this UI does not know (a newer server): still say what happened, and name it.
+  if (!isErrorCode(code)) return `Linking failed (${code}). Try again; if it keeps failing, ask an admin.`;
+  return errorMessage(code, providerName);
 }
 
-export const linkWarnings: Record<string, (p: string) => string> = {
-  ssh_key_failed: (p) =>
-    `Your SSH key could not be registered with ${p}, so git over SSH will not work there yet. Rotate your SSH key below to try again.`,
-};
+export const linkWarning = (code: string, providerName: string): string | undefined => linkWarningMessage(code, providerName);
 
 /**
  * Where a developer revokes gitlink's access by hand, per provider type, when the provider
