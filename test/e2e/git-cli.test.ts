@@ -4,7 +4,6 @@
  * Each command runs as git or a developer would run it: a child process with
  * a temp HOME and only the environment the test gives it.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +12,7 @@ import { buildCli } from '../../cli/build';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { addProvider, gitHost, link, newEnvToken } from '../support/env';
 import { Browser, startTestStack } from '../support/local';
+import { start as startProcess } from '../support/sh';
 
 let stack: LocalStack;
 let gl: FakeGitLab;
@@ -31,44 +31,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Proc {
-  /** Resolves when the process exits. */
-  done: Promise<Run>;
-  /** Resolves once stderr contains `text`. */
-  stderrHas(text: string): Promise<void>;
-}
-
-function start(file: string, args: string[], opts: { home: string; env?: Record<string, string>; stdin?: string }): Proc {
-  const child = spawn(process.execPath, [file, ...args], {
+/** The built CLI run with only the environment given, as git would start it. */
+const start = (file: string, args: string[], opts: { home: string; env?: Record<string, string>; stdin?: string }) =>
+  startProcess(process.execPath, [file, ...args], {
     env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: opts.home, ...opts.env },
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
   });
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c;
-    for (const w of waiters.filter((x) => stderr.includes(x.text))) w.resolve();
-  });
-  child.stdin.end(opts.stdin ?? '');
-  const guard = setTimeout(() => child.kill('SIGKILL'), 25_000); // a hang guard, not a timing assertion
-  const done = new Promise<Run>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return {
-    done,
-    stderrHas: (text) => (stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
-  };
-}
 
 const newHome = () => {
   const home = join(tmp, `home-${++seq}`);
@@ -97,7 +65,7 @@ describe("git's credential-helper protocol (gitcredentials(7))", () => {
 
   test.each(['store', 'erase', 'capability', 'something-new'])('%s is accepted and ignored, silently', async (op) => {
     const r = await helper(op, { home: newHome(), env: {}, stdin: `${request()}username=oauth2\npassword=x\n` }).done;
-    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '', killed: false });
   });
 
   test('a host gitlink does not serve: nothing at all, so git moves on to the next helper', async () => {
