@@ -4,9 +4,12 @@
  * deletes the `sandbox-*` providers an earlier run saved (those ids are reserved).
  *
  * Refuses to start outside local mode (GITLINK_MODE other than `local`, or inside
- * Lambda), and on a busy port; either way it prints one line and exits 1.
+ * Lambda), on a busy port, and while another server runs on the same data dir
+ * (local/lock.ts); each time it prints one line and exits 1.
  */
 import { startLocal } from './app';
+import { assertLocalProcess } from './dev-issuer';
+import { acquireServerLock } from './lock';
 
 async function main() {
   // Lambda runs Node 24; the SDK would warn on every start under this machine's Node 20.
@@ -16,6 +19,16 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const sandbox = !args.includes('--no-sandbox');
   const dataDir = process.env.GITLINK_DATA_DIR ?? '.gitlink';
+  // Both before any file is touched: the mode check creates nothing, the lock only itself.
+  assertLocalProcess(process.env);
+  const lock = acquireServerLock(dataDir, dataDir.replace(/\/+$/, ''));
+  process.on('exit', () => lock.release());
+  // `npm start` passes --build-web: the UI is built here, after the lock, so a second start touches nothing.
+  if (args.includes('--build-web')) {
+    const { buildWeb } = await import('../web/build');
+    const b = await buildWeb();
+    process.stdout.write(`web: ${b.files.length} files in web/dist (JS ${(b.jsBytes / 1024).toFixed(1)} KB, ${(b.jsGzipBytes / 1024).toFixed(1)} KB gzipped)\n`);
+  }
   // `-s`: without it npm prints its own banner lines to stdout, and `T=$(npm run token …)` captures them.
   // (Read before startLocal, which sets GITLINK_DATA_DIR for the handlers.)
   const tokenCommand = `${process.env.GITLINK_DATA_DIR ? `GITLINK_DATA_DIR=${dataDir} ` : ''}npm run -s token -- alice --admin`;
@@ -30,6 +43,7 @@ async function main() {
       else removed = await sb.removeSandbox(s);
     },
   });
+  lock.setOrigin(stack.url);
   process.stdout.write(
     [
       '',

@@ -8,13 +8,15 @@
  * - The token script signs for the origin the running server recorded in its data
  *   dir (PORT wins when set), and `npm run -s` prints the token alone.
  * - `--no-sandbox` deletes the reserved `sandbox-*` providers an earlier run saved.
+ * - A second server on the same data dir exits 1 with one line, touching no file;
+ *   a lock left by a killed server is taken over.
  *
  * Each test starts at most one in-process stack at a time, and resets the module
  * registry first: the handler modules build their deps at load time from the
  * environment of the stack that loaded them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -242,6 +244,76 @@ describe('sandbox providers', () => {
       server.kill('SIGTERM');
       await exited;
     }
+  });
+});
+
+describe('one server per data dir (local/lock.ts)', () => {
+  const started: ChildProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('close', r));
+      child.kill('SIGTERM');
+      await exited;
+    }));
+  });
+  /** `npm start`'s server as one process (node --import tsx), so a kill stops the server itself. */
+  async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/server.ts', '--no-sandbox'], { cwd: ROOT, env: shellEnv({ GITLINK_DATA_DIR: dataDir, PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    const out = await untilOutput(child, /gitlink is running at http:\/\/localhost:\d+/);
+    return { child, url: /gitlink is running at (http:\/\/localhost:\d+)/.exec(out)![1]! };
+  }
+  /** Every file under the data dir with its size and mtime: what "touching no file" means. */
+  const snapshot = (dir: string): Record<string, string> => {
+    const files: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else files[p] = `${statSync(p).size}@${statSync(p).mtimeMs}`;
+      }
+    };
+    walk(dir);
+    return files;
+  };
+
+  test('a second start (on another port) exits 1 with one line naming the running server, and changes no file', async () => {
+    const dataDir = tmp();
+    const first = await startServer(dataDir);
+    const lock = JSON.parse(readFileSync(join(dataDir, 'server.lock'), 'utf8'));
+    expect(lock).toEqual({ pid: first.child.pid, origin: first.url });
+    const before = snapshot(dataDir);
+    const second = await run(npx, ['tsx', 'local/server.ts', '--no-sandbox'], shellEnv({ GITLINK_DATA_DIR: dataDir, PORT: '0' }));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `gitlink failed to start: a gitlink server already runs for ${dataDir}/ at ${first.url} (pid ${first.child.pid}); stop it first (if it is not gitlink, delete ${dataDir}/server.lock)\n`,
+    );
+    expect(second.stdout).not.toContain('gitlink is running');
+    expect(snapshot(dataDir)).toEqual(before);
+    // The first server's tokens still work: `npm run token` signs for its origin.
+    const token = await run(npm, ['run', '-s', 'token', '--', 'alice', '--admin'], shellEnv({ GITLINK_DATA_DIR: dataDir }));
+    expect((await adminProviders(first.url, token.stdout.trim())).status).toBe(200);
+  });
+
+  test('a lock left by a killed server (or a garbled one) is stale: the next start takes it; a clean stop removes it', async () => {
+    const dataDir = tmp();
+    const first = await startServer(dataDir);
+    const exited = new Promise((r) => first.child.once('close', r));
+    first.child.kill('SIGKILL'); // no cleanup ran: the lock stays, naming a dead pid
+    await exited;
+    expect(JSON.parse(readFileSync(join(dataDir, 'server.lock'), 'utf8')).pid).toBe(first.child.pid);
+    const second = await startServer(dataDir);
+    expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+    expect(JSON.parse(readFileSync(join(dataDir, 'server.lock'), 'utf8'))).toEqual({ pid: second.child.pid, origin: second.url });
+    const stopped = new Promise((r) => second.child.once('close', r));
+    second.child.kill('SIGTERM');
+    await stopped;
+    expect(existsSync(join(dataDir, 'server.lock'))).toBe(false);
+
+    writeFileSync(join(dataDir, 'server.lock'), '{"pid":');
+    const third = await startServer(dataDir);
+    expect((await fetch(`${third.url}/healthz`)).status).toBe(200);
   });
 });
 
