@@ -3,7 +3,7 @@ import { config } from '@shared/config';
 import { tableDeps } from '@shared/deps';
 import { makeHandler, userOf } from '@shared/http/handler';
 import { json } from '@shared/http/reply';
-import { providerFor } from '@shared/providers';
+import { providerType } from '@shared/contract/provider-types';
 
 // Reads the table only: no KMS or Secrets Manager client in this bundle (shared/deps.ts).
 const deps = tableDeps(config());
@@ -21,7 +21,7 @@ export const handler = makeHandler('providers', {
           type: p.type,
           displayName: p.displayName,
           baseUrl: p.baseUrl,
-          gitOverHttps: providerFor(p.type).gitUsername !== undefined,
+          gitOverHttps: providerType(p.type).capabilities.gitHttps,
           linked: !!link,
           ...(link ? { login: link.login, needsRelink: !!link.needsRelink, ...(link.relinkReason ? { relinkReason: link.relinkReason } : {}) } : {}),
         };

@@ -21,7 +21,7 @@ import { startFakeBitbucketDc } from '../test/providers/bitbucket-dc';
 import { startFakeBitbucketServer } from '../test/providers/bitbucket-server';
 import { startFakeGitHub } from '../test/providers/github';
 import { startFakeGitLab } from '../test/providers/gitlab';
-import { providerFor } from '@shared/providers';
+import { providerType } from '@shared/contract/provider-types';
 import type { LocalStack } from './app';
 import { startSandboxGit } from './sandbox-git';
 
@@ -84,7 +84,7 @@ function pick(f: Fake) {
 
 /** The fake behind a git front: the front's origin is the base URL; the API stays on the fake. */
 async function withGit(id: string, type: 'github' | 'gitlab', fake: Fake & Parameters<typeof startSandboxGit>[0]['fake']) {
-  const username = providerFor(type).gitUsername!;
+  const username = providerType(type).gitUsername!;
   const git = await startSandboxGit({ id, dataDir: config().GITLINK_DATA_DIR, fake, username });
   return { ...pick(fake), url: git.url, cloneUrl: git.cloneUrl, close: () => Promise.all([git.close(), fake.close()]).then(() => undefined) };
 }

@@ -2,18 +2,19 @@
  * Provider administration (`provider-config` function): create, read, update,
  * delete; client secrets go to Secrets Manager and are never answered back.
  */
+import { defaultPkce, needsClientSecret, providerType, usesSigningKey } from '../contract/provider-types';
 import type { Deps } from '../deps';
 import { badRequest, conflict, notFound } from '../http/errors';
 import { parseInput } from '../http/validate';
 import { callbackUrlFor, signingContext } from '../links/provider-context';
-import { providerFor, supportedTypes } from '../providers';
+import { supportedTypes } from '../providers';
 import type { ProviderConfig } from '../providers/types';
 import { AlreadyExists } from '../store/table';
 import { providerInputSchemas, type ProviderCreateInput } from './provider-input';
 
 /** The public view of a provider for admins: everything needed to register gitlink with it. */
 export function adminView(config: ProviderConfig, origin: string) {
-  const provider = providerFor(config.type);
+  const info = providerType(config.type);
   return {
     id: config.id,
     type: config.type,
@@ -27,8 +28,8 @@ export function adminView(config: ProviderConfig, origin: string) {
     // The origin itself, as the issue spells it ({domain}); the callback is {domain}/oauth/callback.
     homepageUrl: origin,
     callbackUrl: callbackUrlFor(origin),
-    setupHint: provider.setupHint,
-    ...(provider.clientCredentials === 'rsa-signing-key' ? applicationLink(config, origin) : {}),
+    setupHint: info.hints.setup,
+    ...(usesSigningKey(config.type) ? applicationLink(config, origin) : {}),
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
   };
@@ -88,24 +89,24 @@ export async function createProvider(deps: Deps, body: unknown, origin: string, 
   if (input.id.startsWith(SANDBOX_ID_PREFIX) && !opts.sandbox) {
     throw badRequest('invalid_request', `id: the prefix "${SANDBOX_ID_PREFIX}" is reserved for the local sandbox`, { field: 'id' });
   }
-  const provider = providerFor(input.type);
+  const info = providerType(input.type);
   const now = new Date(deps.now()).toISOString();
-  const usesSecret = provider.clientCredentials === 'secret';
+  const usesSecret = needsClientSecret(input.type);
   if (usesSecret && !input.clientId) throw badRequest('invalid_request', 'clientId: required', { field: 'clientId' });
   // Without a secret no link could complete; refusing here beats a provider card that cannot link.
   if (usesSecret && !input.clientSecret) throw badRequest('invalid_request', 'clientSecret: required', { field: 'clientSecret' });
-  const baseUrl = input.baseUrl ?? provider.defaultBaseUrl;
+  const baseUrl = input.baseUrl ?? info.defaultBaseUrl;
   if (!baseUrl) throw badRequest('invalid_request', 'baseUrl: required', { field: 'baseUrl' });
   const consumerKey = input.consumerKey ?? 'gitlink';
   const config: ProviderConfig = {
     id: input.id,
     type: input.type,
-    displayName: input.displayName ?? provider.label,
+    displayName: input.displayName ?? info.label,
     baseUrl,
     ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
     clientId: usesSecret ? input.clientId! : consumerKey,
-    scopes: input.scopes ?? provider.defaultScopes,
-    pkce: input.pkce ?? provider.defaultPkce(baseUrl),
+    scopes: input.scopes ?? [...info.defaultScopes],
+    pkce: input.pkce ?? defaultPkce(input.type, baseUrl),
     clientSecretSet: usesSecret,
     ...(usesSecret
       ? {}
@@ -140,8 +141,7 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
   const input = parseInput(schemas(deps).update, body);
   if (input.id !== undefined && input.id !== id) throw badRequest('invalid_request', 'id: cannot be changed', { field: 'id' });
   if (input.type !== undefined && input.type !== current.type) throw badRequest('invalid_request', 'type: cannot be changed; create a new provider', { field: 'type' });
-  const provider = providerFor(current.type);
-  const usesSecret = provider.clientCredentials === 'secret';
+  const usesSecret = needsClientSecret(current.type);
   const { apiUrl, clientSecret, id: _id, type: _type, ...rest } = input;
   const next: ProviderConfig = {
     ...current,
@@ -177,7 +177,7 @@ export async function deleteProvider(deps: Deps, id: string, origin: string) {
 /** A new signing key pair, pending until the admin confirms it is in the Application Link. */
 export async function rotateSigningKey(deps: Deps, id: string, origin: string) {
   const current = await getProvider(deps, id);
-  if (providerFor(current.type).clientCredentials !== 'rsa-signing-key') {
+  if (!usesSigningKey(current.type)) {
     throw badRequest('no_signing_key', `Provider "${id}" does not use a signing key.`);
   }
   const next: ProviderConfig = {

@@ -13,6 +13,7 @@
  *   and the save below never removes `refreshTokenCt`);
  * - `invalid_grant` after another caller already rotated the token means reread, not give up.
  */
+import { providerType } from '../contract/provider-types';
 import type { Crypto } from '../crypto/port';
 import { AppError } from '../http/errors';
 import { tokenContext, encryptTokens } from '../links/tokens';
@@ -94,7 +95,7 @@ export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link
     const now = deps.now();
     if (current.needsRelink) throw target.relink(current.relinkReason ?? 'needs_relink');
     if (!needsRefresh(current, now)) return { link: current };
-    if (!current.refreshTokenCt || !target.provider.refreshable || !target.provider.refresh) {
+    if (!current.refreshTokenCt || !providerType(target.provider.type).capabilities.refresh || !target.provider.refresh) {
       // Nothing to refresh with: hand the token out until it really expires.
       if (current.expiresAt! <= now) throw target.relink('token_expired');
       return { link: current };

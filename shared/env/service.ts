@@ -7,6 +7,7 @@
  * read with the token record in one BatchGetItem, and the token is checked on
  * every request: its validity is never cached.
  */
+import { providerType } from '../contract/provider-types';
 import { DecryptFailed } from '../crypto/port';
 import type { Deps } from '../deps';
 import { log } from '../log';
@@ -145,7 +146,7 @@ export class EnvService {
 
   private async answer(target: HostMatch, link: LinkRecord | undefined, origin: string): Promise<CredentialAnswer> {
     const { config, provider } = target;
-    const username = provider.gitUsername;
+    const username = providerType(config.type).gitUsername;
     if (username === undefined) throw sshOnly(config.id, config.displayName);
     if (!link) throw notLinked(origin, config.id, config.displayName);
     try {
@@ -161,7 +162,7 @@ export class EnvService {
 
   private async serve(target: HostMatch, link: LinkRecord, origin: string): Promise<CredentialAnswer> {
     const { config, provider } = target;
-    const username = provider.gitUsername!;
+    const username = providerType(config.type).gitUsername!;
     const fresh = await ensureFresh(
       this.deps,
       {
@@ -218,7 +219,7 @@ export class EnvService {
         continue;
       }
       ssh.add(provider.sshHost(config));
-      if (provider.gitUsername !== undefined) https.add(`${schemeOf(config)}://${provider.gitHttpsHost(config)}`);
+      if (providerType(config.type).capabilities.gitHttps) https.add(`${schemeOf(config)}://${provider.gitHttpsHost(config)}`);
     }
     return { sshHosts: [...ssh].sort(), httpsHosts: [...https].sort() };
   }

@@ -4,6 +4,7 @@
  * 10-minute TTL, binds the attempt to this browser, and answers the URL to visit.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { needsClientSecret } from '../contract/provider-types';
 import type { Deps } from '../deps';
 import { conflict, notFound } from '../http/errors';
 import { providerFor } from '../providers';
@@ -24,7 +25,7 @@ export async function startLink(deps: Deps, userId: string, providerId: string, 
   if (!config) throw notFound('unknown_provider', `No provider "${providerId}" is configured.`);
   const provider = providerFor(config.type);
   // Fail here, not at the callback: the developer would approve at the provider for nothing.
-  if (provider.clientCredentials === 'secret' && !config.clientSecretSet) {
+  if (needsClientSecret(config.type) && !config.clientSecretSet) {
     throw conflict('client_secret_missing', `Provider "${providerId}" has no client secret yet; an admin must set one.`);
   }
   const ctx = providerContext(deps, config, origin);

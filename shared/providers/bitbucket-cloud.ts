@@ -41,19 +41,8 @@ const keyPage = z.object({ values: z.array(key), next: z.string().optional() });
 
 export const bitbucketCloud: Provider = {
   type: 'bitbucket-cloud',
-  // repository:write implies repository (clone and push over HTTPS); account:write implies account (GET /user) and manages SSH keys.
-  defaultScopes: ['repository:write', 'account:write'],
-  // Not documented for bitbucket.org's authorization server.
-  defaultPkce: () => false,
-  gitUsername: 'x-token-auth',
-  clientCredentials: 'secret',
-  label: 'Bitbucket Cloud',
-  defaultBaseUrl: 'https://bitbucket.org',
-  refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
-  setupHint:
-    'Bitbucket → Workspace settings → OAuth consumers → Add consumer. Paste the Callback URL, tick Account: Write and Repositories: Write, keep "This is a private consumer" off, then copy the Key (client id) and Secret here.',
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/site/oauth2/authorize`,

@@ -24,18 +24,8 @@ const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
 
 export const bitbucketDc: Provider = {
   type: 'bitbucket-dc',
-  // REPO_WRITE: clone and push (implies REPO_READ); ACCOUNT_WRITE: add and delete the user's SSH keys.
-  defaultScopes: ['REPO_WRITE', 'ACCOUNT_WRITE'],
-  defaultPkce: () => true,
-  gitUsername: 'x-token-auth',
-  clientCredentials: 'secret',
-  label: 'Bitbucket Data Center',
-  refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
-  setupHint:
-    'Bitbucket → Administration → Application Links → Create link → "External application", direction "Incoming". Paste the Callback URL as the Redirect URL, ' +
-    'grant "Repositories: Write" and "Account: Write", then copy the Client ID and Client secret here.',
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/rest/oauth2/latest/authorize`,

@@ -134,19 +134,8 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
 
 export const bitbucketServer: Provider = {
   type: 'bitbucket-server',
-  // Application-link tokens carry the user's own permissions; OAuth 1.0a has no scopes.
-  defaultScopes: [],
-  defaultPkce: () => false,
-  // No git over HTTPS with an OAuth 1.0a token: SSH only.
-  gitUsername: undefined,
-  clientCredentials: 'rsa-signing-key',
-  label: 'Bitbucket Server',
-  refreshable: false,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
-  setupHint:
-    'Bitbucket → Administration → Application Links → Create link. Application URL: the Homepage URL below; type "Generic Application"; tick "Create incoming link". ' +
-    'In the Incoming Authentication form paste the Consumer Key, Consumer Name and Public Key below (Consumer Callback URL: the Callback URL), then confirm the key here after any rotation.',
 
   ...oauth1Protocol((ctx) => ({
     requestTokenUrl: `${base(ctx)}/plugins/servlet/oauth/request-token`,

@@ -56,19 +56,8 @@ const protocol = oauth2Protocol((ctx) => {
 
 export const github: Provider = {
   type: 'github',
-  // repo: git over HTTPS; admin:public_key: add *and* delete keys (write: only adds); read:user: GET /user.
-  defaultScopes: ['repo', 'admin:public_key', 'read:user'],
-  // github.com supports PKCE (S256); GHES versions differ, so it is a per-provider switch, off by default.
-  defaultPkce: isDotCom,
-  gitUsername: 'x-access-token',
-  clientCredentials: 'secret',
-  label: 'GitHub',
-  defaultBaseUrl: 'https://github.com',
-  refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
-  setupHint:
-    'GitHub → Settings → Developer settings → OAuth Apps → New OAuth App (for GHES, the same on your server). Paste the Homepage URL and the Authorization callback URL.',
 
   ...protocol,
 

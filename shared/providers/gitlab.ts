@@ -27,18 +27,8 @@ const keyId = z.object({ id: z.number() });
 
 export const gitlab: Provider = {
   type: 'gitlab',
-  // api: POST/DELETE /user/keys need it; read_user: GET /user; write_repository: git push over HTTPS.
-  defaultScopes: ['api', 'read_user', 'write_repository'],
-  defaultPkce: () => true,
-  gitUsername: 'oauth2',
-  clientCredentials: 'secret',
-  label: 'GitLab',
-  defaultBaseUrl: 'https://gitlab.com',
-  refreshable: true,
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
-  setupHint:
-    'GitLab → User settings (or Admin area, or Group settings) → Applications → Add new application. Paste the Callback URL as the Redirect URI, tick the scopes below, keep "Confidential" on.',
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/oauth/authorize`,

@@ -1,13 +1,14 @@
 /**
  * The provider abstraction (ARCHITECTURE.md §2): one interface, one implementation per
  * protocol (oauth2.ts, oauth1.ts), and one file per provider type holding its
- * URLs, scopes, git username and quirks. Nothing outside this folder branches
+ * URLs and quirks (its facts are in shared/contract/provider-types.ts). Nothing outside this folder branches
  * on a provider type.
  */
+import type { ProviderType } from '../contract/provider-types';
 import type { SigningKeyPair } from '../crypto/port';
 
-export const providerTypes = ['github', 'gitlab', 'bitbucket-server', 'bitbucket-dc', 'bitbucket-cloud'] as const;
-export type ProviderType = (typeof providerTypes)[number];
+// The facts about each type (label, defaults, credential kind, capabilities) are the contract's catalog.
+export { providerTypes, type ProviderType } from '../contract/provider-types';
 
 /** A provider as stored (ARCHITECTURE.md §4). The client secret lives in Secrets Manager, never here. */
 export interface ProviderConfig {
@@ -98,28 +99,10 @@ export type RevokeResult = 'ok' | 'unsupported';
 export interface Provider {
   type: ProviderType;
   protocol: 'oauth2' | 'oauth1';
-  /** Human name of the type, used when the admin gives no display name. */
-  label: string;
-  /** The public home of a hosted provider (github.com, gitlab.com, bitbucket.org): the base URL when none is given. */
-  defaultBaseUrl?: string;
-  /** Default scopes: the least that covers git over HTTPS plus SSH-key management. */
-  defaultScopes: string[];
-  /** Default for the PKCE switch, given the base URL (e.g. github.com yes, GHES no). */
-  defaultPkce(baseUrl: string): boolean;
-  /** Username for git over HTTPS with the access token as password; undefined = SSH only. */
-  gitUsername: string | undefined;
   /** Hosts that serve git over SSH for this provider (for `~/.ssh/config`). */
   sshHost(config: ProviderConfig): string;
   /** Hosts git uses over HTTPS, to match a credential request to this provider. */
   gitHttpsHost(config: ProviderConfig): string;
-  /**
-   * How gitlink authenticates to the provider as a client: an OAuth 2.0 client
-   * secret (Secrets Manager), or an RSA signing key pair (KMS data key pair)
-   * whose public half the admin pastes into the provider (OAuth 1.0a).
-   */
-  clientCredentials: 'secret' | 'rsa-signing-key';
-  /** Whether access tokens expire and can be refreshed. */
-  refreshable: boolean;
 
   startAuthorization(ctx: ProviderContext, p: { state: string; codeChallenge?: string }): Promise<AuthorizationStart>;
   /** Finishes the protocol at the callback: code (+verifier) or oauth_token + verifier → tokens. */
@@ -133,6 +116,4 @@ export interface Provider {
    */
   revokeToken?(ctx: ProviderContext, tokens: TokenSet): Promise<RevokeResult>;
   api(ctx: ProviderContext, tokens: TokenSet): ProviderApi;
-  /** Provider-specific admin hints (e.g. where to paste which URL). */
-  setupHint: string;
 }

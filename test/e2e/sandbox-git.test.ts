@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { providerFor } from '@shared/providers';
+import { providerType } from '@shared/contract/provider-types';
 import { startSandbox, type SandboxProvider } from '../../local/sandbox';
 import { startSandboxGit, type SandboxGit } from '../../local/sandbox-git';
 import type { LocalStack } from '../../local/app';
@@ -37,7 +37,7 @@ describe.each([
 ] as const)('sandbox %s over git http-backend', (type, startFake, mint) => {
   let fake: FakeGitHub & FakeGitLab;
   let git: SandboxGit;
-  const username = providerFor(type).gitUsername!;
+  const username = providerType(type).gitUsername!;
 
   beforeAll(async () => {
     fake = (await startFake()) as FakeGitHub & FakeGitLab;

@@ -1,9 +1,12 @@
 /**
- * The error-code list (shared/contract/errors.ts) is closed: every code the source throws,
- * answers or compares against is in it, and each code's status and message come from it.
+ * The contract (shared/contract/): the error-code list is closed (every code the source throws,
+ * answers or compares against is in it, and each code's status and message come from it), and
+ * the provider-type catalog agrees with the provider implementations.
  */
 import { errorCodes, errorMessage, isErrorCode, type ErrorCode } from '@shared/contract/errors';
 import { AppError, badRequest, conflict, notFound, toErrorResponse } from '@shared/http/errors';
+import { defaultPkce, describeType, needsClientSecret, providerType, providerTypes, usesSigningKey } from '@shared/contract/provider-types';
+import { providerFor, supportedTypes } from '@shared/providers';
 import { readSource, sourceFiles } from '../support/sources';
 
 /**
@@ -85,5 +88,39 @@ describe('AppError reads the list', () => {
       status: 500,
       body: { error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } },
     });
+  });
+});
+
+describe('the provider-type catalog', () => {
+  test('every type has an implementation, and the admin API accepts exactly the catalog types', () => {
+    expect(supportedTypes().sort()).toEqual([...providerTypes].sort());
+  });
+
+  test.each(providerTypes)('%s: the implementation does what the catalog says', async (type) => {
+    const info = providerType(type);
+    const impl = providerFor(type);
+    expect(info.type).toBe(type);
+    expect(info.capabilities.gitHttps).toBe(info.gitUsername !== undefined);
+    expect(info.capabilities.refresh).toBe(impl.refresh !== undefined);
+    // An OAuth 1.0a consumer signs with its RSA key; OAuth 2.0 clients hold a secret.
+    expect(info.credential).toBe(impl.protocol === 'oauth1' ? 'rsa-signing-key' : 'client-secret');
+    expect(needsClientSecret(type)).toBe(info.fields.some((f) => f.name === 'clientSecret'));
+    if (!info.capabilities.tokenRevocation) {
+      // No revocation API: the implementation says so without calling anything, and the UI has the by-hand path.
+      await expect(impl.revoke({} as never, { accessToken: 'x' })).resolves.toBe('unsupported');
+      expect(info.hints.revokeByHand).toMatch(/→/);
+    }
+  });
+
+  test('PKCE defaults: github.com only for GitHub, on for GitLab, off for Bitbucket Cloud', () => {
+    expect(defaultPkce('github', 'https://github.com')).toBe(true);
+    expect(defaultPkce('github', 'https://github.example.com')).toBe(false);
+    expect(defaultPkce('gitlab', 'https://gitlab.example.com')).toBe(true);
+    expect(defaultPkce('bitbucket-cloud', 'https://bitbucket.org')).toBe(false);
+  });
+
+  test('a type a client does not know is shown by its name, assuming nothing', () => {
+    expect(describeType('gitea')).toMatchObject({ label: 'gitea', fields: [], capabilities: { gitHttps: false } });
+    expect(usesSigningKey('gitea')).toBe(false);
   });
 });

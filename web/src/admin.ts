@@ -6,7 +6,8 @@
  */
 import { ApiError, enc, type AdminProvider, type Api } from './api';
 import { formatDate, h, replace, uid } from './dom';
-import { providerTypes, typeInfo, type TypeInfo } from './provider-types';
+import { defaultPkce, describeType, providerCatalog, providerTypes, usesSigningKey, type AdminField, type ProviderTypeInfo } from '../../shared/contract/provider-types';
+import { iconFor } from './icons';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
 
 export interface AdminCtx {
@@ -87,20 +88,13 @@ function fact(term: string, ...value: Array<Node | string>) {
 }
 
 function providerCard(ctx: AdminCtx, p: AdminProvider, on: { edit: () => void; reload: () => Promise<void> }): HTMLElement {
-  const info = typeInfo(p.type);
+  const info = describeType(p.type);
   const titleId = `provider-${p.id}-title`;
   const facts: HTMLElement[] = [fact('Base URL', h('span', { class: 'mono' }, p.baseUrl))];
   if (p.apiUrl) facts.push(fact('API URL', h('span', { class: 'mono' }, p.apiUrl)));
-  if (info.credentials === 'secret') {
-    facts.push(fact(info.clientIdLabel, h('span', { class: 'mono' }, p.clientId || '—')));
-    facts.push(
-      fact(
-        info.clientSecretLabel,
-        p.clientSecretSet ? h('span', { class: 'badge badge--ok' }, 'set') : h('span', { class: 'badge badge--warn' }, 'not set'),
-      ),
-    );
-    facts.push(fact('Scopes', p.scopes.length ? h('span', { class: 'mono' }, p.scopes.join(' ')) : 'default'));
-    if (info.pkce) facts.push(fact('PKCE', p.pkce ? 'on' : 'off'));
+  for (const f of info.fields) {
+    const value = factValue(f, p);
+    if (value) facts.push(fact(f.name === 'pkce' ? 'PKCE' : f.label, value));
   }
   facts.push(fact('Updated', formatDate(p.updatedAt)));
 
@@ -145,17 +139,33 @@ function providerCard(ctx: AdminCtx, p: AdminProvider, on: { edit: () => void; r
     h(
       'header',
       { class: 'admin-card__head' },
-      h('img', { class: 'card__icon', src: info.icon, alt: '', width: 40, height: 40 }),
+      h('img', { class: 'card__icon', src: iconFor(p.type), alt: '', width: 40, height: 40 }),
       h('div', { class: 'admin-card__title' }, h('h2', { id: titleId, tabindex: '-1' }, p.displayName), h('p', { class: 'card__meta' }, info.label, ' · id ', h('code', null, p.id))),
       h('div', { class: 'card__actions' }, editBtn, deleteBtn),
     ),
     h('dl', { class: 'facts facts--grid' }, ...facts),
     setup,
-    info.credentials === 'signing-key' ? signingKeyBlock(ctx, p, on.reload) : null,
+    usesSigningKey(p.type) ? signingKeyBlock(ctx, p, on.reload) : null,
   );
 }
 
-/** Bitbucket Server: what goes into the Application Link's "Incoming Authentication" form. */
+/** A card's fact for one of the type's fields (the consumer fields are in the signing-key block). */
+function factValue(f: AdminField, p: AdminProvider): Node | string | undefined {
+  switch (f.name) {
+    case 'clientId':
+      return h('span', { class: 'mono' }, p.clientId || '—');
+    case 'clientSecret':
+      return p.clientSecretSet ? h('span', { class: 'badge badge--ok' }, 'set') : h('span', { class: 'badge badge--warn' }, 'not set');
+    case 'scopes':
+      return p.scopes.length ? h('span', { class: 'mono' }, p.scopes.join(' ')) : 'default';
+    case 'pkce':
+      return p.pkce ? 'on' : 'off';
+    default:
+      return undefined;
+  }
+}
+
+/** Signing-key types (Bitbucket Server): what goes into the Application Link's "Incoming Authentication" form. */
 function signingKeyBlock(ctx: AdminCtx, p: AdminProvider, reload: () => Promise<void>): HTMLElement {
   const rotate = h('button', { type: 'button', class: 'btn btn--secondary btn--small' }, p.pendingPublicKeyPem ? 'Make another new key' : 'Rotate signing key');
   rotate.addEventListener('click', async () => {
@@ -262,36 +272,64 @@ function fieldEl(spec: FieldSpec): HTMLElement {
     : h('div', { class: 'field', 'data-field': spec.name }, label, control, hint, error);
 }
 
-function fieldsFor(info: TypeInfo, values: Record<string, string | boolean>, existing: AdminProvider | undefined): FieldSpec[] {
+function fieldsFor(info: ProviderTypeInfo, values: Record<string, string | boolean>, existing: AdminProvider | undefined): FieldSpec[] {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
   const specs: FieldSpec[] = [];
   if (!existing) {
     specs.push({ name: 'id', label: 'ID', required: true, value: str('id'), hint: 'Lower-case letters, digits and -, e.g. github-com. It appears in URLs and cannot be changed.', placeholder: 'github-com' });
   }
   specs.push({ name: 'displayName', label: 'Display name', required: true, value: str('displayName'), hint: 'What developers see, e.g. “GitHub” or “Company GitLab”.' });
-  specs.push({ name: 'baseUrl', label: 'Base URL', kind: 'url', required: true, value: str('baseUrl'), hint: info.baseUrlHint, placeholder: info.defaultBaseUrl || 'https://git.example.com' });
-  if (info.apiUrl) specs.push({ name: 'apiUrl', label: 'API URL (optional)', kind: 'url', value: str('apiUrl'), hint: 'Leave empty to derive it from the base URL.' });
-  if (info.credentials === 'secret') {
-    specs.push({ name: 'clientId', label: info.clientIdLabel, required: true, value: str('clientId') });
-    specs.push({
-      name: 'clientSecret',
-      label: `${info.clientSecretLabel} (write-only)`,
-      kind: 'password',
-      // The API refuses a new provider without one (no link could complete).
-      required: !existing,
-      value: '',
-      autocomplete: 'new-password',
-      hint: existing
-        ? `Currently ${existing.clientSecretSet ? 'set' : 'not set'}. Leave empty to keep it; gitlink never shows it again.`
-        : 'Stored encrypted in Secrets Manager; gitlink never shows it again.',
-    });
-    specs.push({ name: 'scopes', label: 'Scopes', value: str('scopes'), hint: `Space-separated. Empty means the default: ${info.defaultScopes.join(' ')}.`, placeholder: info.defaultScopes.join(' ') });
-    if (info.pkce) specs.push({ name: 'pkce', label: 'Use PKCE (S256)', kind: 'checkbox', checked: values.pkce === true, hint: info.pkceHint });
-  } else {
-    specs.push({ name: 'consumerKey', label: 'Consumer key', value: str('consumerKey'), placeholder: 'gitlink', hint: 'The Application Link’s consumer key. Empty means “gitlink”.' });
-    specs.push({ name: 'consumerName', label: 'Consumer name', value: str('consumerName'), placeholder: 'gitlink', hint: 'Shown to users in Bitbucket. Empty means “gitlink”.' });
-  }
+  specs.push({ name: 'baseUrl', label: 'Base URL', kind: 'url', required: true, value: str('baseUrl'), hint: info.hints.baseUrl, placeholder: info.defaultBaseUrl ?? 'https://git.example.com' });
+  for (const f of info.fields) specs.push(fieldSpec(f, info, values, existing));
   return specs;
+}
+
+/** How a catalog field is asked for. */
+function fieldSpec(f: AdminField, info: ProviderTypeInfo, values: Record<string, string | boolean>, existing: AdminProvider | undefined): FieldSpec {
+  const base = { name: f.name, label: f.label, value: typeof values[f.name] === 'string' ? (values[f.name] as string) : '', ...(f.hint ? { hint: f.hint } : {}), ...(f.placeholder ? { placeholder: f.placeholder } : {}) };
+  switch (f.name) {
+    case 'apiUrl':
+      return { ...base, kind: 'url' };
+    case 'clientId':
+      return { ...base, required: true };
+    case 'clientSecret':
+      return {
+        ...base,
+        label: `${f.label} (write-only)`,
+        kind: 'password',
+        // The API refuses a new provider without one (no link could complete).
+        required: !existing,
+        value: '',
+        autocomplete: 'new-password',
+        hint: existing
+          ? `Currently ${existing.clientSecretSet ? 'set' : 'not set'}. Leave empty to keep it; gitlink never shows it again.`
+          : 'Stored encrypted in Secrets Manager; gitlink never shows it again.',
+      };
+    case 'scopes':
+      return { ...base, hint: `Space-separated. Empty means the default: ${info.defaultScopes.join(' ')}.`, placeholder: info.defaultScopes.join(' ') };
+    case 'pkce':
+      return { ...base, kind: 'checkbox', checked: values.pkce === true };
+    default:
+      return base;
+  }
+}
+
+/** A field's value in the request body; `undefined` leaves it out (the server keeps or defaults it). */
+function bodyValue(f: AdminField, value: string | boolean | undefined, existing: AdminProvider | undefined): unknown {
+  const s = String(value ?? '').trim();
+  switch (f.name) {
+    case 'pkce':
+      return value === true;
+    case 'clientId':
+      return s;
+    case 'scopes':
+      return s ? s.split(/\s+/) : undefined;
+    case 'apiUrl':
+      // Emptied on an edit: remove the override.
+      return s || (existing?.apiUrl ? null : undefined);
+    default:
+      return s || undefined;
+  }
 }
 
 function providerForm(
@@ -300,7 +338,7 @@ function providerForm(
   on: { onSaved: (p: AdminProvider, created: boolean) => Promise<void>; onCancel: () => void },
 ): HTMLElement {
   const titleId = uid('form-title');
-  let type = existing?.type ?? 'github';
+  let type: string = existing?.type ?? providerTypes[0];
   const values: Record<string, string | boolean> = existing
     ? {
         displayName: existing.displayName,
@@ -312,7 +350,7 @@ function providerForm(
         consumerKey: existing.consumerKey ?? '',
         consumerName: existing.consumerName ?? '',
       }
-    : { baseUrl: typeInfo(type).defaultBaseUrl, pkce: typeInfo(type).defaultPkce(typeInfo(type).defaultBaseUrl) };
+    : { baseUrl: describeType(type).defaultBaseUrl ?? '', pkce: defaultPkce(type, describeType(type).defaultBaseUrl ?? '') };
   // On a new provider the PKCE box follows the type's default for the base URL until the admin touches it.
   let pkceTouched = !!existing;
 
@@ -322,13 +360,13 @@ function providerForm(
   const cancel = h('button', { type: 'button', class: 'btn btn--secondary', onclick: () => on.onCancel() }, 'Cancel');
 
   const typeField = existing
-    ? h('p', { class: 'form-type' }, 'Type: ', h('strong', null, typeInfo(type).label), ' (cannot be changed)')
-    : fieldEl({ name: 'type', label: 'Type', kind: 'select', value: type, options: providerTypes.map((t) => [t.type, t.choice]) });
+    ? h('p', { class: 'form-type' }, 'Type: ', h('strong', null, describeType(type).label), ' (cannot be changed)')
+    : fieldEl({ name: 'type', label: 'Type', kind: 'select', value: type, options: providerTypes.map((t) => [t, providerCatalog[t].choice]) });
 
   const collect = () => {
     for (const el of Array.from(fields.querySelectorAll<HTMLInputElement>('input'))) values[el.name] = el.type === 'checkbox' ? el.checked : el.value;
   };
-  const renderFields = () => replace(fields, ...fieldsFor(typeInfo(type), values, existing).map(fieldEl));
+  const renderFields = () => replace(fields, ...fieldsFor(describeType(type), values, existing).map(fieldEl));
   renderFields();
   fields.addEventListener('change', (ev) => {
     if ((ev.target as HTMLInputElement).name === 'pkce') pkceTouched = true;
@@ -336,16 +374,16 @@ function providerForm(
   fields.addEventListener('input', (ev) => {
     const el = ev.target as HTMLInputElement;
     const box = fields.querySelector<HTMLInputElement>('input[name="pkce"]');
-    if (el.name === 'baseUrl' && box && !pkceTouched) box.checked = typeInfo(type).defaultPkce(el.value.trim());
+    if (el.name === 'baseUrl' && box && !pkceTouched) box.checked = defaultPkce(type, el.value.trim());
   });
 
   typeField.querySelector('select')?.addEventListener('change', (ev) => {
     collect();
-    const prev = typeInfo(type);
+    const prev = describeType(type);
     type = (ev.target as HTMLSelectElement).value;
     // The base URL follows the type unless the admin typed their own.
-    if (!values.baseUrl || values.baseUrl === prev.defaultBaseUrl) values.baseUrl = typeInfo(type).defaultBaseUrl;
-    if (!pkceTouched) values.pkce = typeInfo(type).defaultPkce(String(values.baseUrl));
+    if (!values.baseUrl || values.baseUrl === prev.defaultBaseUrl) values.baseUrl = describeType(type).defaultBaseUrl ?? '';
+    if (!pkceTouched) values.pkce = defaultPkce(type, String(values.baseUrl));
     renderFields();
   });
 
@@ -383,7 +421,7 @@ function providerForm(
     ev.preventDefault();
     clearErrors();
     collect();
-    const info = typeInfo(type);
+    const info = describeType(type);
     let missing = false;
     for (const spec of fieldsFor(info, values, existing)) {
       if (spec.required && !String(values[spec.name] ?? '').trim()) missing = fieldError(spec.name, 'Required.') || missing;
@@ -393,18 +431,9 @@ function providerForm(
     const s = (k: string) => String(values[k] ?? '').trim();
     const body: Record<string, unknown> = { displayName: s('displayName'), baseUrl: s('baseUrl') };
     if (!existing) Object.assign(body, { id: s('id'), type });
-    if (info.apiUrl) {
-      if (s('apiUrl')) body.apiUrl = s('apiUrl');
-      else if (existing?.apiUrl) body.apiUrl = null;
-    }
-    if (info.credentials === 'secret') {
-      body.clientId = s('clientId');
-      if (s('clientSecret')) body.clientSecret = s('clientSecret');
-      if (s('scopes')) body.scopes = s('scopes').split(/\s+/);
-      if (info.pkce) body.pkce = values.pkce === true;
-    } else {
-      if (s('consumerKey')) body.consumerKey = s('consumerKey');
-      if (s('consumerName')) body.consumerName = s('consumerName');
+    for (const f of info.fields) {
+      const v = bodyValue(f, values[f.name], existing);
+      if (v !== undefined) body[f.name] = v;
     }
     try {
       const saved = await busy(save, 'Saving…', () =>

@@ -5,7 +5,8 @@
 import { ApiError, enc, type Api, type EnvToken, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
 import { formatDate, h, hostOf, replace, uid } from './dom';
 import { linkErrorMessage, linkWarning, rotationStatus, unlinkStep } from './messages';
-import { typeInfo } from './provider-types';
+import { describeType } from '../../shared/contract/provider-types';
+import { iconFor } from './icons';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
 
 export interface PageCtx {
@@ -40,7 +41,7 @@ export async function startLink(api: Api, providerId: string): Promise<void> {
 }
 
 function providerCard(ctx: PageCtx, p: ProviderSummary, link: LinkSummary | undefined, reload: () => Promise<void>): HTMLElement {
-  const info = typeInfo(p.type);
+  const info = describeType(p.type);
   const nameId = uid('provider');
   const status = p.linked
     ? h(
@@ -88,7 +89,7 @@ function providerCard(ctx: PageCtx, p: ProviderSummary, link: LinkSummary | unde
   return h(
     'li',
     { class: `card provider-card${p.linked ? ' is-linked' : ''}`, 'data-provider': p.id },
-    h('img', { class: 'card__icon', src: info.icon, alt: '', width: 40, height: 40 }),
+    h('img', { class: 'card__icon', src: iconFor(p.type), alt: '', width: 40, height: 40 }),
     h(
       'div',
       { class: 'card__main' },

@@ -3,6 +3,7 @@
  * callback, shared/links/callback.ts) come from the contract's list, so server and UI agree.
  */
 import { errorMessage, isErrorCode, linkWarningMessage } from '../../shared/contract/errors';
+import { describeType } from '../../shared/contract/provider-types';
 
 /** `providerName` is the provider's display name (or "the provider" when unknown). */
 export function linkErrorMessage(code: string, providerName: string | undefined): string {
@@ -12,17 +13,6 @@ export function linkErrorMessage(code: string, providerName: string | undefined)
 }
 
 export const linkWarning = (code: string, providerName: string): string | undefined => linkWarningMessage(code, providerName);
-
-/**
- * Where a developer revokes gitlink's access by hand, per provider type, when the provider
- * offers no revocation API (README: Configure Bitbucket …). Such tokens may live for years
- * (Bitbucket Server: 5), so the report must not suggest they go away on their own.
- */
-const revokeByHand: Record<string, string> = {
-  'bitbucket-server': 'your avatar → Manage account → Authorized applications → gitlink → Revoke access',
-  'bitbucket-dc': 'your profile → Authorized applications → gitlink → Revoke access',
-  'bitbucket-cloud': 'Personal settings → App authorizations → gitlink → Revoke',
-};
 
 /** One line per unlink step, for the report after Unlink. */
 export function unlinkStep(step: 'sshKey' | 'token', result: string, error?: string, provider?: { displayName: string; type: string }): string {
@@ -35,7 +25,8 @@ export function unlinkStep(step: 'sshKey' | 'token', result: string, error?: str
       return `${what}: failed${error ? ` (${error})` : ''}. Remove it by hand in the provider's settings.`;
     case 'unsupported':
       if (step === 'token') {
-        const where = (provider && revokeByHand[provider.type]) ?? 'your account settings → Authorized applications';
+        // Such tokens may live for years (Bitbucket Server: 5): never suggest they go away on their own.
+        const where = (provider && describeType(provider.type).hints.revokeByHand) ?? 'your account settings → Authorized applications';
         return `${what}: not supported by ${name}. The token stays valid until you revoke gitlink's access in ${name}: ${where}.`;
       }
       return `${what}: not supported by ${name}. Remove it by hand in the provider's settings.`;
