@@ -5,11 +5,12 @@
  */
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
+import { eventBusFor } from '@shared/events/eventbridge';
 import { credentialAction, sshKeyAction } from '@shared/env/http';
 import { EnvService } from '@shared/env/service';
 import { makeHandler } from '@shared/http/handler';
 
-const env = new EnvService(createDeps(config()));
+const env = new EnvService(createDeps(config(), eventBusFor(config())));
 
 export const handler = makeHandler('git-credential', {
   'POST /v1/git/credential': (ctx) => credentialAction(env, ctx),

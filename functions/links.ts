@@ -1,13 +1,14 @@
 /** `links`: a developer's links; unlink deletes the key, revokes the token and forgets the link. */
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
+import { eventBusFor } from '@shared/events/eventbridge';
 import { makeHandler, userOf } from '@shared/http/handler';
 import { json } from '@shared/http/reply';
 import { parseInput } from '@shared/http/validate';
 import { providerId } from '@shared/admin/provider-input';
 import { unlink } from '@shared/links/unlink';
 
-const deps = createDeps(config());
+const deps = createDeps(config(), eventBusFor(config()));
 
 export const handler = makeHandler('links', {
   'GET /v1/links': async (ctx) => {

@@ -1,13 +1,14 @@
 /** `me`: the developer's SSH key and environment tokens. */
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
+import { eventBusFor } from '@shared/events/eventbridge';
 import { createEnvToken, listEnvTokens, revokeEnvToken } from '@shared/env/manage';
 import { makeHandler, userOf } from '@shared/http/handler';
 import { json, noContent } from '@shared/http/reply';
 import { rotateUserKey } from '@shared/ssh/rotate';
 import { ensureUserKey } from '@shared/ssh/user-key';
 
-const deps = createDeps(config());
+const deps = createDeps(config(), eventBusFor(config()));
 
 export const handler = makeHandler('me', {
   'GET /v1/me/ssh-key': async (ctx) => {

@@ -1,6 +1,7 @@
 /** `provider-config`: admin CRUD of providers (ARCHITECTURE.md §3b). Admin JWT only (checked by the route table). */
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
+import { eventBusFor } from '@shared/events/eventbridge';
 import { makeHandler } from '@shared/http/handler';
 import { json } from '@shared/http/reply';
 import { parseInput } from '@shared/http/validate';
@@ -15,7 +16,7 @@ import {
   updateProvider,
 } from '@shared/admin/providers';
 
-const deps = createDeps(config());
+const deps = createDeps(config(), eventBusFor(config()));
 const idOf = (params: Record<string, string>) => parseInput(providerId, params.id, 'id');
 
 export const handler = makeHandler('provider-config', {

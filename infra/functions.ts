@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -49,6 +50,7 @@ export interface FunctionsProps {
   table: ITable;
   tokenKey: IKey;
   signingKey: IKey;
+  bus: IEventBus;
   identity: Identity;
 }
 
@@ -65,6 +67,7 @@ export class Functions extends Construct {
       TABLE_NAME: props.table.tableName,
       TOKEN_KEY_ID: props.tokenKey.keyArn,
       SIGNING_KEY_ID: props.signingKey.keyArn,
+      EVENT_BUS_NAME: props.bus.eventBusName,
       GITLINK_MODE: 'aws',
       GITLINK_CRYPTO: 'aws',
       ADMIN_GROUP_CLAIM: ctx.adminGroupClaim,

@@ -5,6 +5,7 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { FunctionNeeds } from '@shared/routes';
@@ -16,6 +17,7 @@ export interface GrantTargets {
   table: ITable;
   tokenKey: IKey;
   signingKey: IKey;
+  bus: IEventBus;
 }
 
 /** Only ciphertexts made for Bitbucket signing (ARCHITECTURE.md §5); a stolen role cannot unwrap anything else. */
@@ -65,6 +67,9 @@ export function grantNeeds(role: IRole, needs: FunctionNeeds, t: GrantTargets): 
       new PolicyStatement({ actions: ['kms:Decrypt'], resources: [t.signingKey.keyArn], conditions: signingCondition }),
     );
   }
+
+  // events:PutEvents on the gitlink bus only.
+  if (needs.events) t.bus.grantPutEventsTo(role);
 
   if (needs.secrets) {
     // Exactly the calls shared/secrets/aws.ts makes (no DescribeSecret, no tags on CreateSecret).

@@ -3,6 +3,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api';
 import { readContext } from './context';
+import { Events } from './events';
 import { Functions } from './functions';
 import { Identity } from './identity';
 import { Keys } from './keys';
@@ -10,6 +11,7 @@ import { Storage } from './storage';
 
 export class GitlinkStack extends Stack {
   readonly api: Api;
+  readonly events: Events;
   readonly functions: Functions;
   readonly identity: Identity;
   readonly keys: Keys;
@@ -21,6 +23,7 @@ export class GitlinkStack extends Stack {
 
     this.storage = new Storage(this, 'Storage', { deletionProtection: ctx.deletionProtection });
     this.keys = new Keys(this, 'Keys');
+    this.events = new Events(this, 'Events');
     // The API (without routes) comes first: the Cognito client registers its URL as the
     // sign-in callback. No cycle: the URL depends only on the API id, not on its routes.
     this.api = new Api(this, 'Api', { ctx });
@@ -30,6 +33,7 @@ export class GitlinkStack extends Stack {
       table: this.storage.table,
       tokenKey: this.keys.tokenKey,
       signingKey: this.keys.signingKey,
+      bus: this.events.bus,
       identity: this.identity,
     });
     this.api.addRoutes(this.functions.byName, this.identity);
@@ -62,5 +66,9 @@ export class GitlinkStack extends Stack {
       new CfnOutput(this, 'SignInDomain', { value: this.identity.domain.baseUrl(), description: 'Cognito hosted sign-in' });
     }
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.bus.eventBusName,
+      description: 'Subscribe to gitlink lifecycle events with a rule on this bus (README "Operations")',
+    });
   }
 }

@@ -28,11 +28,14 @@ export class Storage extends Construct {
       // Links and SSH keys cannot be recreated by redeploying: never delete with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: tableSchema.gsi1.name,
-      partitionKey: { name: tableSchema.gsi1.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: tableSchema.gsi1.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
+    // gsi2 came later (refresh due dates, audit by provider): CloudFormation adds one GSI per update.
+    for (const gsi of [tableSchema.gsi1, tableSchema.gsi2]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.name,
+        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
   }
 }

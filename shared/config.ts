@@ -35,6 +35,8 @@ const schema = z.object({
   /** Origins besides the issuer's that the browser calls while signing in (space-separated), for the
    *  UI's Content-Security-Policy. Cognito: the hosted UI domain, which serves the token endpoint. */
   OIDC_EXTRA_ORIGINS: z.string().regex(/^\s*(https?:\/\/[^\s/]+\/?\s*)*$/, 'space-separated origins, e.g. https://login.example.com').optional(),
+  /** The custom EventBridge bus for lifecycle events (docs/events.md). Unset: the in-process bus (local mode). */
+  EVENT_BUS_NAME: z.string().min(1).max(256).optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /** Provider HTTP timeout in ms (the issue asks for 10 s). */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -16,6 +16,8 @@ import { AwsSecrets } from './secrets/aws';
 import { CachedSecrets } from './secrets/cached';
 import { FileSecrets } from './secrets/file';
 import type { Secrets } from './secrets/port';
+import { localBus, type EventBus } from './events/bus';
+import { Events } from './events/events';
 import { LinkStore } from './store/links';
 import { ProviderStore } from './store/providers';
 import { SshKeyStore } from './store/ssh-keys';
@@ -37,6 +39,8 @@ export interface TableDeps {
 export interface Deps extends TableDeps {
   crypto: Crypto;
   secrets: Secrets;
+  /** Lifecycle events and their audit items (docs/events.md). */
+  events: Events;
 }
 
 /** The stores over one table. */
@@ -58,7 +62,12 @@ export function tableDeps(config: Config): TableDeps {
   return { config, table, ...stores(table), now: Date.now };
 }
 
-export function createDeps(config: Config): Deps {
+/**
+ * `bus`: where events go. Functions that publish pass `eventBusFor(config)`
+ * (shared/events/eventbridge.ts); the others keep the in-process default and so do not
+ * bundle the EventBridge client.
+ */
+export function createDeps(config: Config, bus: EventBus = localBus): Deps {
   const embedded = config.GITLINK_CRYPTO === 'embedded';
   const crypto: Crypto = embedded
     ? new EmbeddedCrypto({ dataDir: config.GITLINK_DATA_DIR })
@@ -66,5 +75,6 @@ export function createDeps(config: Config): Deps {
   const inner: Secrets = embedded
     ? new FileSecrets({ dataDir: config.GITLINK_DATA_DIR })
     : new AwsSecrets({ region: config.AWS_REGION });
-  return { ...tableDeps(config), crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS) };
+  const base = tableDeps(config);
+  return { ...base, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), events: new Events({ table: base.table, bus, now: base.now }) };
 }

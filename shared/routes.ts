@@ -32,6 +32,7 @@ export const functionNames = [
   'links',
   'me',
   'git-credential',
+  'audit',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -80,6 +81,8 @@ export const routes = [
 
   { method: 'POST', path: '/v1/git/credential', auth: 'envToken', fn: 'git-credential', untypedBody: 'text' },
   { method: 'GET', path: '/v1/env/ssh-key', auth: 'envToken', fn: 'git-credential' },
+
+  { method: 'GET', path: '/v1/admin/audit', auth: 'admin', fn: 'audit' },
 ] as const satisfies readonly Route[];
 
 /** `"GET /v1/links/{providerId}"`: the same string API Gateway puts in `event.routeKey`. */
@@ -101,18 +104,22 @@ export interface FunctionNeeds {
   signingKey?: Array<'generate' | 'sign'>;
   /** Client secrets under `gitlink/providers/`: `write` sets and deletes them without reading (the admin API never shows one). */
   secrets?: 'read' | 'write';
+  /** Publishes lifecycle events on the gitlink bus (docs/events.md); the audit items need `table: 'readWrite'`. */
+  events?: true;
 }
 
 export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
   ui: {},
   providers: { table: 'read' },
-  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'write' },
+  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'write', events: true },
   // No secrets: starting a link needs no client secret (PKCE and state only; OAuth 1.0a signs with the RSA key).
   'link-start': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'] },
-  'oauth-callback': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
+  'oauth-callback': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   // encryptDecrypt, not decrypt: unlink refreshes an expiring token first and must save the refreshed one,
   // or the provider's new live token is never revoked (the deployed tier's finding, test/deployed/iam-fails.test.ts).
-  links: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
-  me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read' },
-  'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read' },
+  links: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read', events: true },
+  // Reading the audit is a Query: nothing else.
+  audit: { table: 'read' },
 };

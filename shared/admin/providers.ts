@@ -127,6 +127,7 @@ export async function createProvider(deps: Deps, body: unknown, origin: string, 
     if (e instanceof AlreadyExists) throw conflict('provider_exists', `A provider "${config.id}" exists already.`);
     throw e;
   }
+  await deps.events.emit('provider.created', { providerId: config.id, detail: { type: config.type, displayName: config.displayName } });
   return adminView(config, origin);
 }
 
@@ -156,6 +157,7 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
     next.clientSecretSet = true;
   }
   await deps.providers.replace(next);
+  await deps.events.emit('provider.updated', { providerId: id, detail: { type: next.type, displayName: next.displayName } });
   return adminView(next, origin);
 }
 
@@ -165,11 +167,15 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
  * credentials at rest for nothing; the answer says how many there were.
  */
 export async function deleteProvider(deps: Deps, id: string, origin: string) {
-  await getProvider(deps, id);
+  const config = await getProvider(deps, id);
   const links = await deps.links.listForProvider(id);
   await Promise.all(links.map((l) => deps.links.delete(l.userId, id)));
   await deps.secrets.delete(id);
   await deps.providers.delete(id);
+  for (const l of links) {
+    await deps.events.emit('link.removed', { subjectUserId: l.userId, providerId: id, detail: { by: 'provider_deleted', sshKey: 'skipped', token: 'skipped' } });
+  }
+  await deps.events.emit('provider.deleted', { providerId: id, detail: { type: config.type } });
   // The URLs too, so the admin can find and delete the OAuth app registered with them.
   return { deleted: id, links: links.length, homepageUrl: origin, callbackUrl: callbackUrlFor(origin) };
 }
@@ -186,6 +192,7 @@ export async function rotateSigningKey(deps: Deps, id: string, origin: string) {
     updatedAt: new Date(deps.now()).toISOString(),
   };
   await deps.providers.replace(next);
+  await deps.events.emit('signing_key.rotated', { providerId: id, detail: { stage: 'pending' } });
   return adminView(next, origin);
 }
 
@@ -196,5 +203,6 @@ export async function confirmSigningKey(deps: Deps, id: string, origin: string) 
   const { pendingSigningKey, ...rest } = current;
   const next: ProviderConfig = { ...rest, signingKey: pendingSigningKey, updatedAt: new Date(deps.now()).toISOString() };
   await deps.providers.replace(next);
+  await deps.events.emit('signing_key.rotated', { providerId: id, detail: { stage: 'confirmed' } });
   return adminView(next, origin);
 }

@@ -33,7 +33,7 @@ export function groupsOf(value: unknown): string[] {
 }
 
 /** userIds go into item keys and env tokens; keep them printable and bounded. */
-const USER_ID = /^[A-Za-z0-9@._:+|-]{1,128}$/;
+export const USER_ID = /^[A-Za-z0-9@._:+|-]{1,128}$/;
 
 export function userFromClaims(
   claims: Claims | undefined,

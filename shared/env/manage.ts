@@ -25,7 +25,7 @@ export const createTokenInput = z.strictObject({
 
 export const tokenIdParam = z.string().regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID_LENGTH}}$`), 'is not a token id');
 
-type TokenDeps = Pick<Deps, 'table' | 'now'>;
+type TokenDeps = Pick<Deps, 'table' | 'now' | 'events'>;
 
 /** The public view: never the secret, nor its hash. */
 export const tokenView = (t: EnvTokenRecord) => ({
@@ -56,6 +56,7 @@ export async function createEnvToken(deps: TokenDeps, userId: string, body: unkn
     ttl: Math.floor(expiresMs / 1000),
   };
   if (!(await store.create(record, MAX_TOKENS_PER_USER))) throw tooMany();
+  await deps.events.emit('env_token.created', { subjectUserId: userId, detail: { tokenId, name: record.name, expiresAt: record.expiresAt! } });
   return { ...tokenView(record), token: formatEnvToken({ userId, tokenId, secret }) };
 }
 
@@ -68,4 +69,5 @@ export async function revokeEnvToken(deps: TokenDeps, userId: string, id: unknow
   const tokenId = parseInput(tokenIdParam, id, 'id');
   const old = await new EnvTokenStore(deps.table).delete(userId, tokenId);
   if (!old) throw notFound('token_not_found', 'No such environment token.');
+  await deps.events.emit('env_token.revoked', { subjectUserId: userId, detail: { tokenId, by: 'developer' } });
 }

@@ -15,6 +15,7 @@
  */
 import { providerType } from '../contract/provider-types';
 import type { Crypto } from '../crypto/port';
+import type { Events } from '../events/events';
 import { AppError } from '../http/errors';
 import { tokenContext, encryptTokens } from '../links/tokens';
 import { log } from '../log';
@@ -45,12 +46,16 @@ export interface RefreshOptions {
   pollMinMs?: number;
   pollMaxMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Who refreshes, for the `token.refreshed` / `token.refresh_failed` events. Default: `credential`. */
+  trigger?: 'credential' | 'schedule' | 'provider_call';
 }
 
 export interface RefreshDeps {
   links: LinkStore;
   crypto: Crypto;
   now: () => number;
+  /** Lifecycle events (docs/events.md); absent in tests that only exercise the lease. */
+  events?: Pick<Events, 'emit'>;
 }
 
 export interface RefreshTarget {
@@ -126,6 +131,7 @@ function settings(o: RefreshOptions, timeoutMs: number) {
     pollMinMs: o.pollMinMs ?? 25,
     pollMaxMs: o.pollMaxMs ?? 500,
     sleep: o.sleep ?? defaultSleep,
+    trigger: o.trigger ?? 'credential',
   };
 }
 type Settings = ReturnType<typeof settings>;
@@ -165,6 +171,7 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
           const wait = o.retryBaseMs * 2 ** (attempt - 1);
           if (attempt >= o.attempts || deps.now() + wait + target.ctx.timeoutMs > deadline) {
             await releaseLease(deps, held);
+            await deps.events?.emit('token.refresh_failed', { subjectUserId: held.userId, providerId: held.providerId, detail: { trigger: o.trigger, reason: (e as ProviderError).code, permanent: false } });
             throw providerUnavailable(`refresh failed ${attempt} times: ${(e as ProviderError).code}`, e);
           }
           await o.sleep(wait);
@@ -174,12 +181,15 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
           held = renewed.link;
           continue;
         }
-        if (deadGrant(e)) return await markDead(deps, target, held, (e as ProviderError).oauthError!);
+        if (deadGrant(e)) return await markDead(deps, target, held, (e as ProviderError).oauthError!, o.trigger);
         await releaseLease(deps, held);
         throw e;
       }
       // Saved first: the provider has already spent the old refresh token.
-      return await saveTokens(deps, target, leased, held, tokens);
+      const fresh = await saveTokens(deps, target, leased, held, tokens);
+      const expiresAt = fresh.link.expiresAt !== undefined ? { expiresAt: new Date(fresh.link.expiresAt).toISOString() } : {};
+      await deps.events?.emit('token.refreshed', { subjectUserId: held.userId, providerId: held.providerId, detail: { trigger: o.trigger, ...expiresAt } });
+      return fresh;
     }
   } catch (e) {
     if (!(e instanceof AppError) && !(e instanceof StaleVersion)) await releaseLease(deps, held);
@@ -192,7 +202,7 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
  * (or relinked) it and the refusal is about a token that is already gone:
  * reread. Otherwise the grant is dead: mark the link and keep the reason.
  */
-async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkRecord, providerError: string): Promise<Fresh | undefined> {
+async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkRecord, providerError: string, trigger: Settings['trigger']): Promise<Fresh | undefined> {
   // The provider's word is shown to clients: keep it to an RFC 6749 §5.2 error code.
   const reason = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(providerError) ? providerError : 'refused';
   // The conditional write on our version is the check: a newer version means another
@@ -208,6 +218,9 @@ async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkReco
     throw e;
   }
   log.warn('link needs relinking', { providerId: held.providerId, userId: held.userId, reason });
+  const about = { subjectUserId: held.userId, providerId: held.providerId };
+  await deps.events?.emit('token.refresh_failed', { ...about, detail: { trigger, reason, permanent: true } });
+  await deps.events?.emit('link.relink_required', { ...about, detail: { reason } });
   throw target.relink(reason);
 }
 

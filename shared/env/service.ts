@@ -29,7 +29,7 @@ import { parseEnvToken, secretMatches, type EnvTokenParts } from './token';
 /** The relink reason of a token that does not decrypt under its own link's context. */
 const UNREADABLE = 'token_unreadable';
 
-export type EnvDeps = Pick<Deps, 'table' | 'links' | 'providers' | 'sshKeys' | 'crypto' | 'secrets' | 'config' | 'now'>;
+export type EnvDeps = Pick<Deps, 'table' | 'links' | 'providers' | 'sshKeys' | 'crypto' | 'secrets' | 'config' | 'now'> & Partial<Pick<Deps, 'events'>>;
 
 export interface EnvServiceOptions {
   cache?: CredentialCache;

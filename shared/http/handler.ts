@@ -13,6 +13,7 @@ import { routesOf, routeKey, usesJwtAuthorizer, type FunctionName, type Route, t
 import { config } from '../config';
 import { log } from '../log';
 import { userFromClaims, requireAdmin, type User } from '../auth/user';
+import { withEventSource, type EventSource } from '../events/context';
 import { AppError, notImplemented, toErrorResponse, unauthorized } from './errors';
 import type { Reply } from './reply';
 
@@ -112,6 +113,21 @@ function authenticate(route: Route, event: ApiEvent): User | undefined {
   return route.auth === 'admin' ? requireAdmin(user) : user;
 }
 
+/**
+ * Who the request's events name (docs/events.md): the signed-in user; on environment-token
+ * and callback routes the developer concerned, filled in when the event names them.
+ * IP and user agent are API Gateway's own (`requestContext.http`), never a client header.
+ */
+function eventSource(route: Route, event: ApiEvent, user: User | undefined): EventSource {
+  const http = event.requestContext.http;
+  const kind = user ? (user.admin ? 'admin' : 'developer') : route.auth === 'envToken' ? 'environment' : 'developer';
+  return {
+    actor: { kind, ...(user ? { id: user.id } : {}) },
+    ...(http?.sourceIp ? { sourceIp: http.sourceIp } : {}),
+    ...(http?.userAgent ? { userAgent: http.userAgent } : {}),
+  };
+}
+
 const BASE_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   // The callback URL carries `code` and `state`: never leak it in a Referer.
@@ -149,7 +165,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
     const { body, bodyKind, rawBody } = parseBody(event, route);
     const action = actions[event.routeKey as RouteKey];
     if (!action) throw notImplemented();
-    const reply = await action({
+    const reply = await withEventSource(eventSource(route, event, user), () => action({
       event,
       route,
       params: (event.pathParameters ?? {}) as Record<string, string>,
@@ -160,7 +176,7 @@ export function makeHandler(fn: FunctionName, actions: Partial<Record<RouteKey, 
       cookies: parseCookies(event.cookies),
       ...(user ? { user } : {}),
       origin: publicOrigin(event),
-    });
+    }));
     return toResult(reply);
   };
 

@@ -186,6 +186,17 @@ const registerKey: Step = async (f) => {
   }
 };
 
+/** Tell the rest of the organisation (docs/events.md): the link exists, whatever became of the key. */
+const announceLink: Step = async (f) => {
+  const { userId, providerId } = f.state!;
+  await f.deps.events.emit('link.created', {
+    subjectUserId: userId,
+    providerId,
+    actor: { kind: 'developer', id: userId },
+    detail: { login: f.link!.login, accountId: f.link!.accountId, scopes: f.link!.scopes, sshKeyRegistered: !!f.link!.sshKeyId },
+  });
+};
+
 export const callbackSteps: Step[] = [
   consumeState,
   stopOnProviderError,
@@ -196,6 +207,7 @@ export const callbackSteps: Step[] = [
   refuseIdentityChange,
   storeLink,
   registerKey,
+  announceLink,
 ];
 
 /**

@@ -13,7 +13,7 @@ import type { Provider, ProviderContext, TokenSet } from '../providers/types';
 import type { LinkRecord } from '../store/links';
 import { decryptTokens } from './tokens';
 
-export async function freshTokens(deps: Pick<Deps, 'links' | 'crypto' | 'now'>, provider: Provider, ctx: ProviderContext, link: LinkRecord): Promise<TokenSet> {
+export async function freshTokens(deps: Pick<Deps, 'links' | 'crypto' | 'now' | 'events'>, provider: Provider, ctx: ProviderContext, link: LinkRecord): Promise<TokenSet> {
   try {
     const fresh = await ensureFresh(
       deps,
@@ -24,7 +24,7 @@ export async function freshTokens(deps: Pick<Deps, 'links' | 'crypto' | 'now'>, 
         relink: (reason) => new AppError('relink_required', `The link needs relinking (${reason}).`),
       },
       link,
-      { budgetMs: 8_000 },
+      { budgetMs: 8_000, trigger: 'provider_call' },
     );
     const tokens = await decryptTokens(deps.crypto, fresh.link);
     return fresh.accessToken ? { ...tokens, accessToken: fresh.accessToken } : tokens;

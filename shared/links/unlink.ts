@@ -23,7 +23,8 @@ export interface UnlinkReport {
   errors: Record<string, string>;
 }
 
-export async function unlink(deps: Deps, userId: string, providerId: string, origin: string): Promise<UnlinkReport> {
+/** `by`: who asked, for the `link.removed` event (the developer, or an admin offboarding them). */
+export async function unlink(deps: Deps, userId: string, providerId: string, origin: string, by: 'developer' | 'offboarding' = 'developer'): Promise<UnlinkReport> {
   const link = await deps.links.get(userId, providerId);
   if (!link) throw notFound('not_linked', `You have no link to "${providerId}".`);
   const report: UnlinkReport = { providerId, sshKey: 'skipped', token: 'skipped', link: 'deleted', errors: {} };
@@ -57,6 +58,7 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
     }
   }
   await deps.links.delete(userId, providerId);
+  await deps.events.emit('link.removed', { subjectUserId: userId, providerId, detail: { by, sshKey: report.sshKey, token: report.token } });
   log.info('unlinked', { providerId, userId, sshKeyStep: report.sshKey, revokeStep: report.token });
   return report;
 }

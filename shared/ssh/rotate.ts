@@ -94,5 +94,6 @@ export async function rotateUserKey(deps: Deps, userId: string, origin: string):
       return { providerId: link.providerId, status: 'rotated' };
     }),
   );
+  await deps.events.emit('ssh_key.rotated', { subjectUserId: userId, detail: { fingerprint: next.fingerprint } });
   return { rotated: true, publicKey: next.publicKey, fingerprint: next.fingerprint, providers };
 }

@@ -8,6 +8,12 @@ export const tableSchema = {
   ttlAttribute: 'ttl',
   /** One generic GSI: lists providers (`PROVIDERS`) and counts links per provider (`LINKS#{id}`) without a scan. */
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /**
+   * A second generic GSI: links by refresh due-date bucket (`REFRESHDUE#{yyyy-mm-dd}`, for the
+   * scheduled refresh) and audit items by provider (`AUDIT#PROVIDER#{id}`). One, not two:
+   * CloudFormation can add only one GSI per table update.
+   */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 /** Key builders: the only place item keys are spelled. */
@@ -22,6 +28,14 @@ export const keys = {
   userPartition: (userId: string) => `USER#${userId}`,
   providersIndex: 'PROVIDERS',
   linksOfProvider: (providerId: string) => `LINKS#${providerId}`,
+  /** gsi2: links whose proactive refresh falls due on that UTC day (`yyyy-mm-dd`). */
+  refreshDue: (day: string) => `REFRESHDUE#${day}`,
+  /** Audit items: one partition per UTC month (`yyyy-mm`), sorted by `{time}#{id}`. */
+  auditMonth: (month: string) => `AUDIT#${month}`,
+  /** gsi1: one developer's audit items. */
+  auditOfUser: (userId: string) => `AUDIT#USER#${userId}`,
+  /** gsi2: one provider's audit items. */
+  auditOfProvider: (providerId: string) => `AUDIT#PROVIDER#${providerId}`,
 } as const;
 
 export type ItemKey = { pk: string; sk: string };

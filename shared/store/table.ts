@@ -13,6 +13,7 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
+  UpdateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -48,6 +49,21 @@ export class AlreadyConsumed extends ConditionFailed {}
 export class StaleVersion extends ConditionFailed {}
 /** `putNew` found an item at that key. */
 export class AlreadyExists extends ConditionFailed {}
+
+/** One page of a Query, newest (highest sort key) first. */
+export interface PageQuery {
+  /** Absent: the table itself. */
+  index?: 'gsi1' | 'gsi2';
+  /** The partition key value (of the table or of the index). */
+  pk: string;
+  /** Sort keys strictly above this one only. */
+  skAfter?: string;
+  limit: number;
+  /** The full key (table and index attributes) of the last item of the previous page. */
+  startKey?: Record<string, string>;
+  /** An equality filter on one attribute (a Query filter: it never reads another partition). */
+  filter?: { name: string; value: string };
+}
 
 export interface TableOptions {
   tableName: string;
@@ -294,6 +310,28 @@ export class Table {
     });
   }
 
+  /** One page of one partition, newest first, and the key to continue from (never a scan). */
+  async queryPage<T extends Item>(q: PageQuery): Promise<{ items: T[]; lastKey?: Record<string, string> }> {
+    const index = q.index ? tableSchema[q.index] : undefined;
+    const pkName = index ? index.partitionKey : tableSchema.partitionKey;
+    const skName = index ? index.sortKey : tableSchema.sortKey;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(index ? { IndexName: index.name } : { ConsistentRead: true }),
+        KeyConditionExpression: q.skAfter ? '#p = :p AND #s > :after' : '#p = :p',
+        ...(q.filter ? { FilterExpression: '#f = :f' } : {}),
+        ExpressionAttributeNames: { '#p': pkName, ...(q.skAfter ? { '#s': skName } : {}), ...(q.filter ? { '#f': q.filter.name } : {}) },
+        ExpressionAttributeValues: { ':p': q.pk, ...(q.skAfter ? { ':after': q.skAfter } : {}), ...(q.filter ? { ':f': q.filter.value } : {}) },
+        ScanIndexForward: false,
+        Limit: q.limit,
+        ...(q.startKey ? { ExclusiveStartKey: q.startKey } : {}),
+      }),
+    );
+    const items = ((out.Items ?? []) as T[]).filter((i) => this.live(i));
+    return { items, ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey as Record<string, string> } : {}) };
+  }
+
   private async collect<T extends Item>(params: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
@@ -327,46 +365,64 @@ export class Table {
     return e;
   }
 
-  /** Create the table if it is missing (local stack and tests; CDK owns it in AWS). */
+  /** Create the table if it is missing, and add an index it lacks (local stack and tests; CDK owns it in AWS). */
   async ensureTable(): Promise<void> {
+    const { partitionKey, sortKey, gsi1, gsi2 } = tableSchema;
+    const indexes = [gsi1, gsi2];
+    const gsi = (g: (typeof indexes)[number]) => ({
+      IndexName: g.name,
+      KeySchema: [
+        { AttributeName: g.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: g.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    });
+    const attributes = (names: string[]) => names.map((n) => ({ AttributeName: n, AttributeType: 'S' as const }));
+    let existing: string[] | undefined;
     try {
-      await this.raw.send(new DescribeTableCommand({ TableName: this.tableName }));
-      return;
+      const d = await this.raw.send(new DescribeTableCommand({ TableName: this.tableName }));
+      existing = (d.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName!);
     } catch (e) {
       if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
     }
-    const { partitionKey, sortKey, gsi1 } = tableSchema;
+    if (existing) {
+      // A data dir from before gsi2: add it, one index per update, as DynamoDB allows.
+      for (const g of indexes.filter((i) => !existing.includes(i.name))) {
+        await this.raw.send(
+          new UpdateTableCommand({
+            TableName: this.tableName,
+            AttributeDefinitions: attributes([g.partitionKey, g.sortKey]),
+            GlobalSecondaryIndexUpdates: [{ Create: gsi(g) }],
+          }),
+        );
+        await this.waitActive();
+      }
+      return;
+    }
     try {
       await this.raw.send(
         new CreateTableCommand({
           TableName: this.tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey].map((n) => ({
-            AttributeName: n,
-            AttributeType: 'S',
-          })),
+          AttributeDefinitions: attributes([partitionKey, sortKey, ...indexes.flatMap((g) => [g.partitionKey, g.sortKey])]),
           KeySchema: [
             { AttributeName: partitionKey, KeyType: 'HASH' },
             { AttributeName: sortKey, KeyType: 'RANGE' },
           ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: gsi1.name,
-              KeySchema: [
-                { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
-                { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
+          GlobalSecondaryIndexes: indexes.map(gsi),
         }),
       );
     } catch (e) {
       if (!(e instanceof ResourceInUseException)) throw e;
     }
-    for (let i = 0; i < 50; i++) {
+    await this.waitActive();
+  }
+
+  private async waitActive(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
       const d = await this.raw.send(new DescribeTableCommand({ TableName: this.tableName }));
-      if (d.Table?.TableStatus === 'ACTIVE') return;
+      const indexesActive = (d.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === undefined || g.IndexStatus === 'ACTIVE');
+      if (d.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`table ${this.tableName} did not become ACTIVE`);

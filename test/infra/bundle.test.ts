@@ -21,16 +21,20 @@ const devDependencies = Object.keys(
  * Each function ships the SDK clients its routes use and no other, written out
  * here rather than derived from `functionNeeds`, so a wrong row fails too.
  */
-const CLIENTS = ['client-dynamodb', 'client-kms', 'client-secrets-manager'] as const;
+const CLIENTS = ['client-dynamodb', 'client-kms', 'client-secrets-manager', 'client-eventbridge'] as const;
+const STORE_CRYPTO_SECRETS = ['client-dynamodb', 'client-kms', 'client-secrets-manager'] as const;
 const clientsOf: Record<(typeof functionNames)[number], ReadonlyArray<(typeof CLIENTS)[number]>> = {
   ui: [],
   providers: ['client-dynamodb'],
   'provider-config': CLIENTS,
-  'link-start': CLIENTS,
+  // Starting a link announces nothing: no EventBridge client.
+  'link-start': STORE_CRYPTO_SECRETS,
   'oauth-callback': CLIENTS,
   links: CLIENTS,
   me: CLIENTS,
   'git-credential': CLIENTS,
+  // Reading the audit is a Query.
+  audit: ['client-dynamodb'],
 };
 
 describe.each([...functionNames])('bundle of %s', (name) => {

@@ -12,12 +12,14 @@ const resources = template.toJSON().Resources as Record<string, { Type: string; 
 const table = logicalId(stack, stack.storage.table);
 const tokenKey = logicalId(stack, stack.keys.tokenKey);
 const signingKey = logicalId(stack, stack.keys.signingKey);
+const bus = logicalId(stack, stack.events.bus);
 
 // The resources, as CloudFormation spells them.
 const TABLE = [{ 'Fn::GetAtt': [table, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/*']] }];
 const TOKEN_KEY = { 'Fn::GetAtt': [tokenKey, 'Arn'] };
 const SIGNING_KEY = { 'Fn::GetAtt': [signingKey, 'Arn'] };
 const SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:gitlink/providers/*']] };
+const BUS = { 'Fn::GetAtt': [bus, 'Arn'] };
 const PURPOSE = { StringEquals: { 'kms:EncryptionContext:purpose': 'bitbucket-signing' } };
 
 const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
@@ -34,6 +36,8 @@ const tokenDecrypt: Grant = { actions: ['kms:Decrypt'], resource: TOKEN_KEY };
 const tokenBoth: Grant = { actions: ['kms:Decrypt', 'kms:Encrypt'], resource: TOKEN_KEY };
 const sign: Grant = { actions: ['kms:Decrypt'], resource: SIGNING_KEY, condition: PURPOSE };
 const generate: Grant = { actions: ['kms:GenerateDataKeyPairWithoutPlaintext'], resource: SIGNING_KEY, condition: PURPOSE };
+// Lifecycle events, on the gitlink bus only (docs/events.md).
+const publish: Grant = { actions: ['events:PutEvents'], resource: BUS };
 const secretRead: Grant = { actions: ['secretsmanager:GetSecretValue'], resource: SECRETS };
 // Admins set and delete client secrets; nothing ever reads one back out through the admin API.
 const secretWrite: Grant = { actions: ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:PutSecretValue'], resource: SECRETS };
@@ -42,14 +46,17 @@ const secretWrite: Grant = { actions: ['secretsmanager:CreateSecret', 'secretsma
 const expected: Record<FunctionName, Grant[]> = {
   ui: [],
   providers: [tableRead],
-  'provider-config': [tableWrite, generate, secretWrite],
-  // Starting a link needs no client secret.
+  'provider-config': [tableWrite, generate, secretWrite, publish],
+  // Starting a link needs no client secret, and announces nothing.
   'link-start': [tableWrite, tokenBoth, sign],
-  'oauth-callback': [tableWrite, tokenBoth, sign, secretRead],
+  'oauth-callback': [tableWrite, tokenBoth, sign, secretRead, publish],
   // Unlink refreshes an expiring token and must save it: encrypt too (issue 10 item 4).
-  links: [tableWrite, tokenBoth, sign, secretRead],
-  me: [tableWrite, tokenBoth, sign, secretRead],
-  'git-credential': [tableWrite, tokenBoth, secretRead],
+  links: [tableWrite, tokenBoth, sign, secretRead, publish],
+  me: [tableWrite, tokenBoth, sign, secretRead, publish],
+  // A refresh on the credential path publishes token.refreshed.
+  'git-credential': [tableWrite, tokenBoth, secretRead, publish],
+  // The audit is read by Query only.
+  audit: [tableRead],
 };
 
 /** A statement's ARNs with the account/region/partition spelled the way `formatArn` does. */

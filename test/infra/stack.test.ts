@@ -59,14 +59,22 @@ describe('Storage: the table of ARCHITECTURE.md §4, from schema.ts', () => {
     });
   });
 
-  test('gsi1 with ALL projection', () => {
+  test('gsi1 and gsi2 (refresh due dates, audit by provider) with ALL projection', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
-          IndexName: tableSchema.gsi1.name,
+          IndexName: 'gsi1',
           KeySchema: [
-            { AttributeName: tableSchema.gsi1.partitionKey, KeyType: 'HASH' },
-            { AttributeName: tableSchema.gsi1.sortKey, KeyType: 'RANGE' },
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },

@@ -67,4 +67,7 @@ export const matrix: Record<string, Row> = {
   // Environment-token routes: no JWT of any kind (not even a genuine one) gets in.
   'POST /v1/git/credential':                                [401, 401, 401, 401, 401,  401, 401, 401,  401, 200, 401,   401,   401],
   'GET /v1/env/ssh-key':                                    [401, 401, 401, 401, 401,  401, 401, 401,  401, 200, 401,   401,   401],
+
+  // Operations: admins only, like the provider admin API.
+  'GET /v1/admin/audit':                                    [401, 401, 401, 401, 401,  401, 403, 403,  200, 401, 401,   401,   401],
 };

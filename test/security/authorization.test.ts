@@ -134,6 +134,7 @@ const fixtures: Record<string, Fixture> = {
     },
   },
   'GET /v1/env/ssh-key': fixed('/v1/env/ssh-key'),
+  'GET /v1/admin/audit': fixed('/v1/admin/audit?user=alice'),
 };
 
 async function send(method: string, req: Request, identity: Identity): Promise<number> {

@@ -14,6 +14,8 @@ import { loadConfig } from '@shared/config';
 import { EmbeddedCrypto } from '@shared/crypto/embedded';
 import type { Crypto } from '@shared/crypto/port';
 import { stores, type Deps } from '@shared/deps';
+import { localBus } from '@shared/events/bus';
+import { Events } from '@shared/events/events';
 import { createEnvToken } from '@shared/env/manage';
 import { encryptTokens } from '@shared/links/tokens';
 import type { ProviderConfig, TokenSet } from '@shared/providers/types';
@@ -136,6 +138,7 @@ export async function startHarness(opts: { secrets: Record<string, string>; env?
     secrets,
     ...stores(table),
     now: () => clock.now(),
+    events: new Events({ table, bus: localBus, now: () => clock.now() }),
   };
   return {
     deps,

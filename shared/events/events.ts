@@ -1,0 +1,72 @@
+/**
+ * Emits a lifecycle event: validates it against its schema (shared/events/schema.ts),
+ * writes it as an audit item, and publishes it on the bus.
+ *
+ * An event reports something that already happened (a link made, a token revoked), so
+ * a failure here is logged, never thrown: the developer's action stands. The audit item
+ * is written first, as the record of what happened.
+ */
+import { randomBytes } from 'node:crypto';
+import { log } from '../log';
+import type { Table } from '../store/table';
+import { AuditStore } from './audit';
+import type { EventBus } from './bus';
+import { currentEventSource } from './context';
+import { eventSchema, type Actor, type EventDetail, type EventType, type GitlinkEvent } from './schema';
+
+export interface EmitFields<T extends EventType> {
+  subjectUserId?: string;
+  providerId?: string;
+  detail: EventDetail<T>;
+  /** Overrides the request's actor (the callback: the developer the state belongs to). */
+  actor?: Actor;
+}
+
+export interface EventsOptions {
+  table: Table;
+  bus: EventBus;
+  now: () => number;
+}
+
+const newEventId = () => randomBytes(12).toString('hex');
+
+export class Events {
+  readonly audit: AuditStore;
+  constructor(private readonly o: EventsOptions) {
+    this.audit = new AuditStore(o.table);
+  }
+
+  async emit<T extends EventType>(type: T, fields: EmitFields<T>): Promise<void> {
+    const source = currentEventSource();
+    // Environment tokens and browser callbacks carry no JWT: their actor is the developer concerned.
+    const actor = fields.actor ?? (source.actor.id || !fields.subjectUserId ? source.actor : { ...source.actor, id: fields.subjectUserId });
+    const candidate = {
+      id: newEventId(),
+      version: 1,
+      time: new Date(this.o.now()).toISOString(),
+      type,
+      actor,
+      ...(fields.subjectUserId ? { subjectUserId: fields.subjectUserId } : {}),
+      ...(fields.providerId ? { providerId: fields.providerId } : {}),
+      ...(source.sourceIp ? { sourceIp: source.sourceIp.slice(0, 64) } : {}),
+      ...(source.userAgent ? { userAgent: source.userAgent.slice(0, 512) } : {}),
+      detail: fields.detail,
+    };
+    const parsed = eventSchema.safeParse(candidate);
+    if (!parsed.success) {
+      log.error('event does not match its schema; not sent', { eventType: type, problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    const event = parsed.data as GitlinkEvent;
+    try {
+      await this.audit.put(event);
+    } catch (e) {
+      log.error('audit item not written', { eventType: type, eventId: event.id, error: e });
+    }
+    try {
+      await this.o.bus.publish(event);
+    } catch (e) {
+      log.error('event not published', { eventType: type, eventId: event.id, error: e });
+    }
+  }
+}
