@@ -11,6 +11,13 @@
  * Provider ids starting with `sandbox-` are reserved for the sandbox: `npm start`
  * overwrites them (and deletes any it no longer starts), and `npm start -- --no-sandbox`
  * deletes them all, with their links and client secrets.
+ *
+ * The fakes keep their accounts, tokens and SSH keys in memory and listen on new ports
+ * each run, so a link saved by an earlier run names tokens nobody knows any more. Each
+ * start therefore deletes the links to the sandbox providers (resetSandboxLinks): the UI
+ * shows "Link" again rather than a "Linked as …" that no longer works. Persisting the
+ * fakes' state instead would make test fakes a second, durable implementation of each
+ * provider; the demo repositories (.gitlink/git/) do survive.
  */
 import { createDeps, type Deps } from '@shared/deps';
 import { config } from '@shared/config';
@@ -89,10 +96,14 @@ async function withGit(id: string, type: 'github' | 'gitlab', fake: Fake & Param
   return { ...pick(fake), url: git.url, cloneUrl: git.cloneUrl, close: () => Promise.all([git.close(), fake.close()]).then(() => undefined) };
 }
 
-/** Starts the sandbox providers and (re)points their configs at this run's ports. */
-export async function startSandbox(stack: LocalStack): Promise<SandboxProvider[]> {
+/** What startSandbox started, and how many links of an earlier run it reset. */
+export type StartedSandbox = SandboxProvider[] & { linksReset?: number };
+
+/** Starts the sandbox providers, (re)points their configs at this run's ports and resets their links. */
+export async function startSandbox(stack: LocalStack): Promise<StartedSandbox> {
   const deps = createDeps(config());
-  const started = await Promise.all(sandboxFactories.map((f) => f(`${stack.url}/oauth/callback`)));
+  const started: StartedSandbox = await Promise.all(sandboxFactories.map((f) => f(`${stack.url}/oauth/callback`)));
+  started.linksReset = await resetSandboxLinks(deps, started.map((p) => p.id));
   for (const p of started) {
     const fields = {
       displayName: p.displayName,
@@ -110,6 +121,13 @@ export async function startSandbox(stack: LocalStack): Promise<SandboxProvider[]
   const current = new Set(started.map((p) => p.id));
   await removeSandboxProviders(deps, stack.url, (id) => !current.has(id));
   return started;
+}
+
+/** Deletes every link to these (freshly started, so empty) sandbox providers; returns how many. */
+async function resetSandboxLinks(deps: Deps, ids: string[]): Promise<number> {
+  const links = (await Promise.all(ids.map((id) => deps.links.listForProvider(id)))).flat();
+  await Promise.all(links.map((l) => deps.links.delete(l.userId, l.providerId)));
+  return links.length;
 }
 
 /**

@@ -34,12 +34,17 @@ async function main() {
   const tokenCommand = `${process.env.GITLINK_DATA_DIR ? `GITLINK_DATA_DIR=${dataDir} ` : ''}npm run -s token -- alice --admin`;
   let removed: string[] = [];
   let clones: string[] = [];
+  let linksReset = 0;
   const stack = await startLocal({
     port,
     dataDir,
     onListening: async (s) => {
       const sb = await import('./sandbox');
-      if (sandbox) clones = (await sb.startSandbox(s)).filter((p) => p.cloneUrl).map((p) => `  ${`${p.displayName}:`.padEnd(16)}git clone ${p.cloneUrl}`);
+      if (sandbox) {
+        const started = await sb.startSandbox(s);
+        linksReset = started.linksReset ?? 0;
+        clones = started.filter((p) => p.cloneUrl).map((p) => `  ${`${p.displayName}:`.padEnd(16)}git clone ${p.cloneUrl}`);
+      }
       else removed = await sb.removeSandbox(s);
     },
   });
@@ -55,7 +60,9 @@ async function main() {
       `  Health:         ${stack.url}/healthz`,
       `  Data:           ${dataDir}/ (delete it to start over)`,
       sandbox
-        ? '  Sandbox providers are configured (ids sandbox-*, reserved); start with --no-sandbox to leave them out.'
+        ? `  Sandbox providers are configured (ids sandbox-*, reserved); start with --no-sandbox to leave them out.${
+            linksReset ? `\n  Sandbox links:  ${linksReset} from an earlier run reset (the sandbox providers start empty each run; link again).` : ''
+          }`
         : `  Sandbox providers: off (--no-sandbox); ${removed.length ? `removed ${removed.join(', ')} saved by an earlier run` : 'none saved'}.`,
       ...(clones.length ? ['', '  Demo repository (link the provider first; README "Quickstart"):', ...clones] : []),
       '',
