@@ -7,9 +7,10 @@ import type { Deps } from '../deps';
 import { badRequest, conflict, notFound } from '../http/errors';
 import { parseInput } from '../http/validate';
 import { callbackUrlFor, signingContext } from '../links/provider-context';
-import { supportedTypes } from '../providers';
+import { providerFor, supportedTypes } from '../providers';
 import type { ProviderConfig } from '../providers/types';
 import { AlreadyExists } from '../store/table';
+import { movedFromHosts, movesOrigin, retireLinks } from './provider-move';
 import { providerInputSchemas, type ProviderCreateInput } from './provider-input';
 
 /** The public view of a provider for admins: everything needed to register gitlink with it. */
@@ -152,13 +153,27 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
   };
   if (apiUrl === null) delete next.apiUrl;
   else if (apiUrl) next.apiUrl = apiUrl;
+  const moved = movesOrigin(current, next);
+  let relinkRequired = 0;
+  if (moved) {
+    // Attack 3 (provider-move.ts): the old secret must never reach the new origin.
+    if (usesSecret && !clientSecret) {
+      throw conflict('client_secret_required', 'clientSecret: moving the provider to another host needs the client secret registered there, in the same request.', { field: 'clientSecret' });
+    }
+    const provider = providerFor(current.type);
+    next.movedFromHosts = movedFromHosts(current, provider.gitHttpsHost(current), provider.gitHttpsHost(next));
+    // Links first: should a later step fail, the provider still points at its old origin.
+    relinkRequired = await retireLinks(deps, id);
+  }
   if (usesSecret && clientSecret) {
     await deps.secrets.put(id, clientSecret);
     next.clientSecretSet = true;
   }
   await deps.providers.replace(next);
-  await deps.events.emit('provider.updated', { providerId: id, detail: { type: next.type, displayName: next.displayName } });
-  return adminView(next, origin);
+  await deps.events.emit('provider.updated', { providerId: id, detail: { type: next.type, displayName: next.displayName, ...(moved ? { moved: true, relinkRequired } : {}) } });
+  // Again: a link completed between the first pass and the new config holds old-origin tokens too.
+  if (moved) relinkRequired += await retireLinks(deps, id);
+  return { ...adminView(next, origin), ...(moved ? { moved: true, relinkRequired } : {}) };
 }
 
 /**

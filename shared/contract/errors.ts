@@ -47,6 +47,7 @@ export const errorCodes = {
   relink_required: { status: 409, message: 'Your link to {provider} no longer works. Link it again.' },
   ssh_only: { status: 409, message: '{provider} serves git over SSH only: use SSH (run `gitlink ssh-key`).' },
   client_secret_missing: { status: 409, message: 'This provider has no client secret yet; an admin must set one.' },
+  client_secret_required: { status: 409, message: 'Moving this provider to another host needs the client secret registered there, in the same request.' },
   signing_key_missing: { status: 409, message: 'This provider has no signing key; an admin must rotate one in.' },
   ssh_key_in_use: { status: 409, message: 'This SSH key is registered to another account at {provider}.' },
   account_mismatch: {

@@ -19,12 +19,14 @@ export const notLinked = (origin: string, providerId: string, displayName: strin
     linkUrl: linkUrlFor(origin, providerId),
   });
 
-export const relinkRequired = (origin: string, providerId: string, displayName: string, reason: string) =>
-  conflict('relink_required', `Your link to ${displayName} no longer works (${reason}). Link it again.`, {
-    providerId,
-    reason,
-    linkUrl: linkUrlFor(origin, providerId),
-  });
+export const relinkRequired = (origin: string, providerId: string, displayName: string, reason: string, extra: { movedTo?: string } = {}) =>
+  conflict(
+    'relink_required',
+    extra.movedTo
+      ? `${displayName} moved to ${extra.movedTo}; your link was retired with the move. Link it again, and point your remotes at ${extra.movedTo}.`
+      : `Your link to ${displayName} no longer works (${reason}). Link it again.`,
+    { providerId, reason, linkUrl: linkUrlFor(origin, providerId), ...extra },
+  );
 
 export const sshOnly = (providerId: string, displayName: string) =>
   conflict('ssh_only', `${displayName} serves git over SSH only: use SSH (run \`gitlink ssh-key\`).`, { providerId });

@@ -46,6 +46,8 @@ const MIN_RELOAD_MS = 1_000;
 export class ProviderDirectory {
   private loaded: { at: number; configs: ProviderConfig[] } | undefined;
   private inflight: Promise<ProviderConfig[]> | undefined;
+  /** When each host that missed last forced a reload. */
+  private readonly forcedAt = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly now: () => number;
   readonly providerFor: (type: ProviderConfig['type']) => Provider;
@@ -60,12 +62,10 @@ export class ProviderDirectory {
   }
 
   /**
-   * Providers, from cache unless it is older than the TTL. `fresh` (a host that
-   * missed) reloads too, but at most once a second: with `credential.helper`
-   * set globally, every host git talks to would otherwise cost a query.
+   * Providers, from cache unless it is older than the TTL (or than `maxAgeMs`).
    */
-  async list(fresh = false): Promise<ProviderConfig[]> {
-    const maxAge = fresh ? Math.min(MIN_RELOAD_MS, this.ttlMs) : this.ttlMs;
+  async list(maxAgeMs = this.ttlMs): Promise<ProviderConfig[]> {
+    const maxAge = Math.min(maxAgeMs, this.ttlMs);
     if (this.loaded && this.now() - this.loaded.at < maxAge) return this.loaded.configs;
     // Concurrent misses share one query.
     this.inflight ??= this.source
@@ -81,7 +81,24 @@ export class ProviderDirectory {
   }
 
   /**
-   * The provider for git's `host` (and scheme), from the cached list only.
+   * How old a list may be for a host that missed. The first miss of a host
+   * reloads at once, so a provider just added or moved (shared/admin/provider-move.ts)
+   * is found on its first request; a host that keeps missing reloads at most
+   * once a second, because with `credential.helper` set globally, every host
+   * git talks to would otherwise cost a query each time.
+   */
+  private maxAgeAfterMiss(host: string): number {
+    const now = this.now();
+    const last = this.forcedAt.get(host);
+    if (last !== undefined && now - last < MIN_RELOAD_MS) return this.ttlMs;
+    if (this.forcedAt.size >= 1_000) this.forcedAt.clear();
+    this.forcedAt.set(host, now);
+    return 0;
+  }
+
+  /**
+   * The provider for git's `host` (and scheme), from the cached list; `fresh`
+   * (the host missed) reloads it first, see `maxAgeAfterMiss`.
    *
    * The scheme must match, with one exception in the safe direction: an
    * `https` request may match a provider served over plain `http` on a
@@ -91,11 +108,12 @@ export class ProviderDirectory {
    * dangerous direction, `http` asked for a provider served over `https`, is
    * never matched but reported as `wrongScheme`, so no token goes over clear text.
    */
-  async match(scheme: 'http' | 'https', host: string, fresh = false): Promise<{ hit?: HostMatch; wrongScheme?: HostMatch }> {
+  async match(scheme: 'http' | 'https', host: string, fresh = false): Promise<{ hit?: HostMatch; wrongScheme?: HostMatch; moved?: HostMatch }> {
     const wanted = host.toLowerCase();
+    const configs = await this.list(fresh ? this.maxAgeAfterMiss(wanted) : this.ttlMs);
     let wrongScheme: HostMatch | undefined;
     let upgraded: HostMatch | undefined;
-    for (const config of await this.list(fresh)) {
+    for (const config of configs) {
       let provider: Provider;
       try {
         provider = this.providerFor(config.type);
@@ -111,6 +129,21 @@ export class ProviderDirectory {
     }
     // An exact scheme match, had there been one, has returned above.
     if (upgraded) return { hit: upgraded };
-    return wrongScheme ? { wrongScheme } : {};
+    if (wrongScheme) return { wrongScheme };
+    const moved = this.movedFrom(configs, wanted);
+    return moved ? { moved } : {};
+  }
+
+  /** The provider that served `host` before an admin moved it (shared/admin/provider-move.ts). */
+  private movedFrom(configs: ProviderConfig[], host: string): HostMatch | undefined {
+    for (const config of configs) {
+      if (!config.movedFromHosts?.some((h) => normalizeHost(h, schemeOf(config)) === normalizeHost(host, schemeOf(config)))) continue;
+      try {
+        return { config, provider: this.providerFor(config.type) };
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
   }
 }

@@ -13,7 +13,7 @@ import type { Deps } from '../deps';
 import { log } from '../log';
 import { providerContext } from '../links/provider-context';
 import { tokenContext } from '../links/tokens';
-import { fromLinkItem, linkKey, type LinkRecord } from '../store/links';
+import { fromLinkItem, hasTokens, linkKey, MOVED, type LinkRecord } from '../store/links';
 import { keys } from '../store/schema';
 import { EnvTokenStore, envTokenKey } from '../store/env-tokens';
 import type { SshKeyRecord } from '../store/ssh-keys';
@@ -132,7 +132,7 @@ export class EnvService {
    * first (a stranger must learn nothing about which hosts exist, nor force
    * reloads), then reloads the list once, so a provider just added is found.
    */
-  private async matchHost(parts: EnvTokenParts, req: CredentialRequest): Promise<HostMatch> {
+  private async matchHost(parts: EnvTokenParts, req: CredentialRequest): Promise<HostMatch & { movedFrom?: string }> {
     let m = await this.directory.match(req.protocol, req.host);
     if (!m.hit) {
       this.checkToken(parts, await this.deps.table.get(envTokenKey(parts.userId, parts.tokenId)));
@@ -141,14 +141,22 @@ export class EnvService {
     if (m.hit) return m.hit;
     // Never hand a token to plain http when the provider is served over https.
     if (m.wrongScheme) throw wrongScheme(req.host, schemeOf(m.wrongScheme.config));
+    if (m.moved) return { ...m.moved, movedFrom: req.host };
     throw noProvider(req.host);
   }
 
-  private async answer(target: HostMatch, link: LinkRecord | undefined, origin: string): Promise<CredentialAnswer> {
+  private async answer(target: HostMatch & { movedFrom?: string }, link: LinkRecord | undefined, origin: string): Promise<CredentialAnswer> {
     const { config, provider } = target;
     const username = providerType(config.type).gitUsername;
     if (username === undefined) throw sshOnly(config.id, config.displayName);
+    if (target.movedFrom) {
+      // The old host of a moved provider: never a token for it (a link made since is the new
+      // host's). The developer who had a link is told where it went; anyone else had nothing there.
+      if (link) throw relinkRequired(origin, config.id, config.displayName, MOVED, { movedTo: provider.gitHttpsHost(config) });
+      throw noProvider(target.movedFrom);
+    }
     if (!link) throw notLinked(origin, config.id, config.displayName);
+    if (!hasTokens(link)) throw await this.retired(target, link, origin);
     try {
       return await this.serve(target, link, origin);
     } catch (e) {
@@ -158,6 +166,16 @@ export class EnvService {
       await this.markUnreadable(link);
       throw relinkRequired(origin, config.id, config.displayName, UNREADABLE);
     }
+  }
+
+  /**
+   * A link retired by a provider move, asked for from a list cached before the move
+   * (the old host still matches): reread the provider to name where it went.
+   */
+  private async retired({ config, provider }: HostMatch, link: LinkRecord, origin: string) {
+    const now = (await this.deps.providers.get(config.id)) ?? config;
+    const movedTo = provider.gitHttpsHost(now);
+    return relinkRequired(origin, config.id, config.displayName, link.relinkReason ?? MOVED, movedTo !== provider.gitHttpsHost(config) ? { movedTo } : {});
   }
 
   private async serve(target: HostMatch, link: LinkRecord, origin: string): Promise<CredentialAnswer> {
@@ -174,6 +192,8 @@ export class EnvService {
       link,
       this.opts.refresh,
     );
+    // A refresh that raced the provider's move returns the moved link: no token to hand out.
+    if (!hasTokens(fresh.link)) throw relinkRequired(origin, config.id, config.displayName, fresh.link.relinkReason ?? MOVED);
     const password = fresh.accessToken ?? (await this.decrypt(fresh.link));
     if (fresh.accessToken) this.cache.set(fresh.link, fresh.accessToken);
     const expiry = fresh.link.expiresAt;
@@ -200,7 +220,7 @@ export class EnvService {
   }
 
   /** The access token, from the per-container cache when the link is unchanged. */
-  private async decrypt(link: LinkRecord): Promise<string> {
+  private async decrypt(link: LinkRecord & { accessTokenCt: string }): Promise<string> {
     const hit = this.cache.get(link);
     if (hit) return hit.accessToken;
     const token = (await this.deps.crypto.decrypt(link.accessTokenCt, tokenContext(link.userId, link.providerId, 'accessToken'))).toString('utf8');

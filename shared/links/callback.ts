@@ -10,7 +10,7 @@ import { log } from '../log';
 import { providerFor } from '../providers';
 import { ProviderError } from '../providers/http';
 import type { Identity, Provider, ProviderConfig, ProviderContext, TokenSet } from '../providers/types';
-import type { LinkRecord } from '../store/links';
+import { hasTokens, type LinkRecord } from '../store/links';
 import type { StateRecord } from '../store/states';
 import { AlreadyConsumed, StaleVersion } from '../store/table';
 import { ensureUserKey } from '../ssh/user-key';
@@ -141,7 +141,8 @@ const readIdentity: Step = async (f) => {
 /** A developer stays linked to one account per provider: switching accounts needs an unlink first. */
 const refuseIdentityChange: Step = async (f) => {
   f.existing = await f.deps.links.get(f.state!.userId, f.state!.providerId);
-  if (f.existing && f.existing.accountId !== f.identity!.accountId) {
+  // A link retired by a provider move names an account at the old host: the new host's account replaces it.
+  if (f.existing && hasTokens(f.existing) && f.existing.accountId !== f.identity!.accountId) {
     throw new LinkFailure('account_mismatch', f.state!.providerId, `linked to ${f.existing.accountId}, got ${f.identity!.accountId}`);
   }
 };
@@ -149,7 +150,8 @@ const refuseIdentityChange: Step = async (f) => {
 const storeLink: Step = async (f) => {
   const { userId, providerId } = f.state!;
   const now = new Date(f.deps.now()).toISOString();
-  const sameAccount = f.existing?.accountId === f.identity!.accountId;
+  // A retired link's key id belongs to the old host (provider-move.ts): never carried over.
+  const sameAccount = !!f.existing && hasTokens(f.existing) && f.existing.accountId === f.identity!.accountId;
   try {
     f.link = await f.deps.links.save(
       {

@@ -3,8 +3,9 @@
  * (ARCHITECTURE.md §5), so a ciphertext copied into another user's item cannot be decrypted.
  */
 import type { Crypto } from '../crypto/port';
+import { AppError } from '../http/errors';
 import type { TokenSet } from '../providers/types';
-import type { LinkRecord } from '../store/links';
+import { MOVED, type LinkRecord } from '../store/links';
 
 export const tokenContext = (userId: string, providerId: string, field: string) => ({ app: 'gitlink', userId, providerId, field });
 
@@ -17,6 +18,8 @@ export async function encryptTokens(crypto: Crypto, userId: string, providerId: 
 }
 
 export async function decryptTokens(crypto: Crypto, link: Pick<LinkRecord, 'userId' | 'providerId' | 'accessTokenCt' | 'refreshTokenCt' | 'expiresAt'>): Promise<TokenSet> {
+  // Deleted when the provider moved to another origin (shared/admin/provider-move.ts): never used again.
+  if (!link.accessTokenCt) throw new AppError('relink_required', `The link needs relinking (${MOVED}).`, { extra: { reason: MOVED } });
   const [access, refresh] = await Promise.all([
     crypto.decrypt(link.accessTokenCt, tokenContext(link.userId, link.providerId, 'accessToken')),
     link.refreshTokenCt ? crypto.decrypt(link.refreshTokenCt, tokenContext(link.userId, link.providerId, 'refreshToken')) : undefined,

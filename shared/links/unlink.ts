@@ -9,6 +9,7 @@ import { notFound, safeMessage } from '../http/errors';
 import { log } from '../log';
 import { providerFor } from '../providers';
 import type { TokenSet } from '../providers/types';
+import { hasTokens } from '../store/links';
 import { providerContext } from './provider-context';
 import { freshTokens } from './fresh-tokens';
 
@@ -28,6 +29,13 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
   const link = await deps.links.get(userId, providerId);
   if (!link) throw notFound('not_linked', `You have no link to "${providerId}".`);
   const report: UnlinkReport = { providerId, sshKey: 'skipped', token: 'skipped', link: 'deleted', errors: {} };
+  if (!hasTokens(link)) {
+    // The provider moved (provider-move.ts): its tokens were deleted and neither host is called.
+    report.errors.provider = 'The provider moved to another host and this link was retired; remove gitlink\'s SSH key and app authorization at the old host yourself.';
+    await deps.links.delete(userId, providerId);
+    log.info('unlinked a retired link', { providerId, userId });
+    return report;
+  }
   const config = await deps.providers.get(providerId);
 
   const provider = config ? providerFor(config.type) : undefined;

@@ -29,6 +29,8 @@ export interface ProviderConfig {
   signingKey?: SigningKeyPair;
   /** A rotated key waiting for the admin's confirmation; the old one signs until then. */
   pendingSigningKey?: SigningKeyPair;
+  /** Git hosts this provider served before an admin moved it (newest first): their credential requests answer `relink_required` (shared/admin/provider-move.ts). */
+  movedFromHosts?: string[];
   createdAt: string;
   updatedAt: string;
 }

@@ -14,7 +14,7 @@ import { log } from '../log';
 import { providerFor } from '../providers';
 import { providerContext } from '../links/provider-context';
 import { freshTokens } from '../links/fresh-tokens';
-import type { LinkRecord } from '../store/links';
+import { hasTokens, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { ensureUserKey, newUserKey } from './user-key';
 
@@ -34,7 +34,8 @@ export interface RotationReport {
 export async function rotateUserKey(deps: Deps, userId: string, origin: string): Promise<RotationReport> {
   const current = await ensureUserKey(deps, userId);
   const next = await newUserKey(deps, userId);
-  const links = await deps.links.listForUser(userId);
+  // A retired link (its provider moved) has no token to upload with; relinking registers the current key.
+  const links = (await deps.links.listForUser(userId)).filter(hasTokens);
   const title = `gitlink (${new URL(origin).host})`;
 
   const apiFor = async (link: LinkRecord) => {

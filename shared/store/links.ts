@@ -11,7 +11,8 @@ export interface LinkRecord {
   providerId: string;
   accountId: string;
   login: string;
-  accessTokenCt: string;
+  /** Absent only after the provider moved to another origin: its tokens were deleted (shared/admin/provider-move.ts). */
+  accessTokenCt?: string;
   refreshTokenCt?: string;
   /** Epoch ms; absent for tokens that do not expire. */
   expiresAt?: number;
@@ -28,6 +29,12 @@ export interface LinkRecord {
   updatedAt: string;
   version: number;
 }
+
+/** The relink reason of a link retired because its provider moved to another origin (shared/admin/provider-move.ts). */
+export const MOVED = 'provider_moved';
+
+/** False for a retired link: its tokens were deleted when the provider moved; nothing to call a provider with. */
+export const hasTokens = (link: LinkRecord): link is LinkRecord & { accessTokenCt: string } => !!link.accessTokenCt;
 
 type LinkItem = LinkRecord & { pk: string; sk: string; gsi1pk: string; gsi1sk: string };
 

@@ -318,11 +318,13 @@ describe.each(cases)('$id', (c) => {
       const dev = await newDeveloper();
       const callback = await providerRedirect(await startLink(dev, c.id));
       const saved = await admin.api('GET', `/v1/admin/providers/${c.id}`);
-      await admin.api('PUT', `/v1/admin/providers/${c.id}`, { baseUrl: 'http://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9' });
+      // Another origin: a move, which needs the client secret again (issue 10, attack 3).
+      const secret = c.fake().clientSecret;
+      expect((await admin.api('PUT', `/v1/admin/providers/${c.id}`, { baseUrl: 'http://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9', clientSecret: secret })).status).toBe(200);
       try {
         expect(query((await dev.navigate(callback)).url)).toEqual({ error: 'provider_unreachable', provider: c.id });
       } finally {
-        await admin.api('PUT', `/v1/admin/providers/${c.id}`, { baseUrl: saved.json.baseUrl, apiUrl: saved.json.apiUrl ?? null });
+        await admin.api('PUT', `/v1/admin/providers/${c.id}`, { baseUrl: saved.json.baseUrl, apiUrl: saved.json.apiUrl ?? null, clientSecret: secret });
       }
     });
 

@@ -92,11 +92,16 @@ describe('provider list cache', () => {
     expect(s.calls).toBe(2);
     s.configs = [...s.configs, config('new', 'github', 'https://new.example')];
     expect((await dir.match('https', 'new.example')).hit).toBeUndefined();
-    // A forced reload right after a load is held back (at most one per second)…
-    expect((await dir.match('https', 'new.example', true)).hit).toBeUndefined();
-    expect(s.calls).toBe(2);
-    // …and a second later it reloads.
-    now += 1_000;
+    // The first miss of a host reloads at once, even right after a load: a provider just added or moved is found…
     expect((await dir.match('https', 'new.example', true)).hit?.config.id).toBe('new');
+    expect(s.calls).toBe(3);
+    // …but a host that keeps missing reloads at most once a second.
+    await dir.match('https', 'stray.example', true);
+    expect(s.calls).toBe(4);
+    await dir.match('https', 'stray.example', true);
+    expect(s.calls).toBe(4);
+    now += 1_000;
+    await dir.match('https', 'stray.example', true);
+    expect(s.calls).toBe(5);
   });
 });

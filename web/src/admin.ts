@@ -272,6 +272,20 @@ function fieldEl(spec: FieldSpec): HTMLElement {
     : h('div', { class: 'field', 'data-field': spec.name }, label, control, hint, error);
 }
 
+const MOVE_WARNING =
+  'Changing the host needs the client secret registered at the new host (in the same save), and every developer must link again: their tokens are deleted, never sent to the new host.';
+
+/** The origins a form's URLs make gitlink call (the server's rule: a new one is a move). */
+function origins(urls: string[]): string[] {
+  return urls.filter(Boolean).flatMap((u) => {
+    try {
+      return [new URL(u).origin];
+    } catch {
+      return [];
+    }
+  });
+}
+
 function fieldsFor(info: ProviderTypeInfo, values: Record<string, string | boolean>, existing: AdminProvider | undefined): FieldSpec[] {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : '');
   const specs: FieldSpec[] = [];
@@ -279,8 +293,13 @@ function fieldsFor(info: ProviderTypeInfo, values: Record<string, string | boole
     specs.push({ name: 'id', label: 'ID', required: true, value: str('id'), hint: 'Lower-case letters, digits and -, e.g. github-com. It appears in URLs and cannot be changed.', placeholder: 'github-com' });
   }
   specs.push({ name: 'displayName', label: 'Display name', required: true, value: str('displayName'), hint: 'What developers see, e.g. “GitHub” or “Company GitLab”.' });
-  specs.push({ name: 'baseUrl', label: 'Base URL', kind: 'url', required: true, value: str('baseUrl'), hint: info.hints.baseUrl, placeholder: info.defaultBaseUrl ?? 'https://git.example.com' });
-  for (const f of info.fields) specs.push(fieldSpec(f, info, values, existing));
+  // The server refuses a move to another host without a new client secret, and retires every link (provider-move.ts).
+  const moveHint = existing ? ` ${MOVE_WARNING}` : '';
+  specs.push({ name: 'baseUrl', label: 'Base URL', kind: 'url', required: true, value: str('baseUrl'), hint: `${info.hints.baseUrl}${moveHint}`, placeholder: info.defaultBaseUrl ?? 'https://git.example.com' });
+  for (const f of info.fields) {
+    const spec = fieldSpec(f, info, values, existing);
+    specs.push(f.name === 'apiUrl' ? { ...spec, hint: `${spec.hint ?? ''}${moveHint}`.trim() } : spec);
+  }
   return specs;
 }
 
@@ -434,6 +453,19 @@ function providerForm(
     for (const f of info.fields) {
       const v = bodyValue(f, values[f.name], existing);
       if (v !== undefined) body[f.name] = v;
+    }
+    if (existing) {
+      const before = origins([existing.baseUrl, existing.apiUrl ?? '']);
+      const after = origins([String(body.baseUrl), typeof body.apiUrl === 'string' ? body.apiUrl : '']);
+      if (after.some((o) => !before.includes(o))) {
+        const ok = await confirmDialog({
+          title: `Move ${existing.displayName} to another host?`,
+          body: [MOVE_WARNING, 'Keys and authorizations at the old host stay there: gitlink does not call it again.'],
+          confirm: 'Move provider',
+          danger: true,
+        });
+        if (!ok) return;
+      }
     }
     try {
       const saved = await busy(save, 'Saving…', () =>
