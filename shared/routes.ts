@@ -32,6 +32,7 @@ export const functionNames = [
   'links',
   'me',
   'git-credential',
+  'admin-users',
   'audit',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
@@ -82,6 +83,8 @@ export const routes = [
   { method: 'POST', path: '/v1/git/credential', auth: 'envToken', fn: 'git-credential', untypedBody: 'text' },
   { method: 'GET', path: '/v1/env/ssh-key', auth: 'envToken', fn: 'git-credential' },
 
+  { method: 'GET', path: '/v1/admin/users/{userId}', auth: 'admin', fn: 'admin-users' },
+  { method: 'DELETE', path: '/v1/admin/users/{userId}', auth: 'admin', fn: 'admin-users' },
   { method: 'GET', path: '/v1/admin/audit', auth: 'admin', fn: 'audit' },
 ] as const satisfies readonly Route[];
 
@@ -120,6 +123,9 @@ export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
   links: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read', events: true },
+  // Offboarding unlinks every link (as `links` does: refresh first, then delete the key and revoke),
+  // and deletes environment tokens and the SSH key pair.
+  'admin-users': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   // Reading the audit is a Query: nothing else.
   audit: { table: 'read' },
 };

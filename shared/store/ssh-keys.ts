@@ -21,6 +21,11 @@ export class SshKeyStore {
     return rest as unknown as SshKeyRecord;
   }
 
+  /** Forgets the key pair (offboarding); answers whether there was one. */
+  async delete(userId: string): Promise<boolean> {
+    return !!(await this.table.delete(keys.sshKey(userId)));
+  }
+
   /** Version-guarded write (0 = create). Throws StaleVersion if another writer won. */
   async save(record: Omit<SshKeyRecord, 'version'>, expectedVersion: number): Promise<SshKeyRecord> {
     const saved = await this.table.putVersioned({ ...keys.sshKey(record.userId), ...record }, expectedVersion);

@@ -33,6 +33,7 @@ const clientsOf: Record<(typeof functionNames)[number], ReadonlyArray<(typeof CL
   links: CLIENTS,
   me: CLIENTS,
   'git-credential': CLIENTS,
+  'admin-users': CLIENTS,
   // Reading the audit is a Query.
   audit: ['client-dynamodb'],
 };

@@ -55,6 +55,8 @@ const expected: Record<FunctionName, Grant[]> = {
   me: [tableWrite, tokenBoth, sign, secretRead, publish],
   // A refresh on the credential path publishes token.refreshed.
   'git-credential': [tableWrite, tokenBoth, secretRead, publish],
+  // Offboarding unlinks as `links` does, and deletes tokens and the key pair.
+  'admin-users': [tableWrite, tokenBoth, sign, secretRead, publish],
   // The audit is read by Query only.
   audit: [tableRead],
 };

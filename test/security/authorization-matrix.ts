@@ -68,6 +68,8 @@ export const matrix: Record<string, Row> = {
   'POST /v1/git/credential':                                [401, 401, 401, 401, 401,  401, 401, 401,  401, 200, 401,   401,   401],
   'GET /v1/env/ssh-key':                                    [401, 401, 401, 401, 401,  401, 401, 401,  401, 200, 401,   401,   401],
 
-  // Operations: admins only, like the provider admin API.
+  // Operations: admins only, like the provider admin API. Offboarding is idempotent: alice again is 200.
+  'GET /v1/admin/users/{userId}':                           [401, 401, 401, 401, 401,  401, 403, 403,  200, 401, 401,   401,   401],
+  'DELETE /v1/admin/users/{userId}':                        [401, 401, 401, 401, 401,  401, 403, 403,  200, 401, 401,   401,   401],
   'GET /v1/admin/audit':                                    [401, 401, 401, 401, 401,  401, 403, 403,  200, 401, 401,   401,   401],
 };

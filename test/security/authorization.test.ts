@@ -135,6 +135,17 @@ const fixtures: Record<string, Fixture> = {
   },
   'GET /v1/env/ssh-key': fixed('/v1/env/ssh-key'),
   'GET /v1/admin/audit': fixed('/v1/admin/audit?user=alice'),
+  'GET /v1/admin/users/{userId}': fixed('/v1/admin/users/alice'),
+  // Not alice: offboarding her would take the other cells' token and link away.
+  'DELETE /v1/admin/users/{userId}': {
+    owner: 'admin',
+    prepare: async () => {
+      const carol = `carol-${++seq}`;
+      await newEnvToken(await Browser.signIn(stack, carol), 'carol');
+      return { path: `/v1/admin/users/${carol}` };
+    },
+    untouched: async (req) => expect((await admin.api('GET', req.path)).json.envTokens).toHaveLength(1),
+  },
 };
 
 async function send(method: string, req: Request, identity: Identity): Promise<number> {

@@ -19,6 +19,8 @@ export interface RunningFake {
   /** Issued tokens not revoked: what an attacker could still use. */
   live(): string[];
   clientSecret?: string;
+  /** The SSH keys registered to an account at the fake. */
+  keysOf(account: string): unknown[];
   /** Called with the admin answer (Bitbucket Server: paste the public key into the Application Link). */
   configured(answer: Record<string, any>): void;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export const kinds: Kind[] = [
     type: 'github', https: true, refreshes: true, revokes: true,
     async start(callbackUrl) {
       const f = await startFakeGitHub({ callbackUrl, tokenExpiry: true });
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.keys()], live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.value), configured: none, close: f.close, apiUrl: f.apiUrl, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.keys()], live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.value), configured: none, close: f.close, keysOf: f.keysOf, apiUrl: f.apiUrl, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'github', baseUrl: f.url, apiUrl: (f as any).apiUrl, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
@@ -55,7 +57,7 @@ export const kinds: Kind[] = [
     type: 'gitlab', https: true, refreshes: true, revokes: true,
     async start() {
       const f = await startFakeGitLab();
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => t.revoked === null).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => t.revoked === null).map((t) => t.accessToken), configured: none, close: f.close, keysOf: f.keysOf, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'gitlab', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
@@ -69,6 +71,7 @@ export const kinds: Kind[] = [
         live: () => [...f.accessTokens.values()].filter((t) => !t.revoked).map((t) => t.token),
         configured: (a) => f.registerConsumer({ key: a.consumerKey, name: a.consumerName, publicKeyPem: a.publicKeyPem }),
         close: f.close,
+        keysOf: f.keysOf,
       };
     },
     providerBody: (f, id) => ({ id, type: 'bitbucket-server', baseUrl: f.url, consumerKey: `gitlink-${id}` }),
@@ -77,7 +80,7 @@ export const kinds: Kind[] = [
     type: 'bitbucket-dc', https: true, refreshes: true, revokes: true,
     async start() {
       const f = await startFakeBitbucketDc();
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, keysOf: f.keysOf, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'bitbucket-dc', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
@@ -85,7 +88,7 @@ export const kinds: Kind[] = [
     type: 'bitbucket-cloud', https: true, refreshes: true, revokes: false,
     async start() {
       const f = await startFakeBitbucketCloud({ callbackUrl: 'http://localhost' });
-      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, clientId: f.clientId } as RunningFake;
+      return { url: f.url, behavior: f.behavior, requests: f.requests, clientSecret: f.clientSecret, issued: () => [...f.tokens.values()].flatMap((t) => [t.accessToken, t.refreshToken]), live: () => [...f.tokens.values()].filter((t) => !t.revoked).map((t) => t.accessToken), configured: none, close: f.close, keysOf: f.keysOf, clientId: f.clientId } as RunningFake;
     },
     providerBody: (f, id) => ({ id, type: 'bitbucket-cloud', baseUrl: f.url, clientId: (f as any).clientId, clientSecret: f.clientSecret }),
   },
