@@ -49,6 +49,7 @@ export const errorCodes = {
   client_secret_missing: { status: 409, message: 'This provider has no client secret yet; an admin must set one.' },
   client_secret_required: { status: 409, message: 'Moving this provider to another host needs the client secret registered there, in the same request.' },
   signing_key_missing: { status: 409, message: 'This provider has no signing key; an admin must rotate one in.' },
+  ssh_key_unreadable: { status: 409, message: 'Your SSH key can no longer be read. Rotate it (Rotate in the web UI), then run `gitlink ssh-key` again.' },
   ssh_key_in_use: { status: 409, message: 'This SSH key is registered to another account at {provider}.' },
   account_mismatch: {
     status: 409,

@@ -10,6 +10,7 @@
 import { providerType } from '../contract/provider-types';
 import { DecryptFailed } from '../crypto/port';
 import type { Deps } from '../deps';
+import { AppError } from '../http/errors';
 import { log } from '../log';
 import { providerContext } from '../links/provider-context';
 import { tokenContext } from '../links/tokens';
@@ -103,9 +104,24 @@ export class EnvService {
       const hosts = await this.hosts();
       if (opts.hostsOnly) return hosts;
       const record = keyItem ? toSshKeyRecord(keyItem) : await ensureUserKey(this.deps, parts.userId);
-      return { privateKey: await privateKeyOf(this.deps, record), publicKey: record.publicKey, fingerprint: record.fingerprint, ...hosts };
+      return { privateKey: await this.privateKey(record), publicKey: record.publicKey, fingerprint: record.fingerprint, ...hosts };
     } finally {
       await touch;
+    }
+  }
+
+  /**
+   * The private key, or 409 `ssh_key_unreadable` when its ciphertext does not decrypt
+   * under its owner's context (moved from another user's item, or the key lost):
+   * a rotation replaces it, so the developer is told to rotate, never answered 500.
+   */
+  private async privateKey(record: SshKeyRecord): Promise<string> {
+    try {
+      return await privateKeyOf(this.deps, record);
+    } catch (e) {
+      if (!(e instanceof DecryptFailed)) throw e;
+      log.warn('SSH private key does not decrypt under its own context', { userId: record.userId });
+      throw new AppError('ssh_key_unreadable');
     }
   }
 

@@ -11,6 +11,7 @@ import type { Crypto } from '@shared/crypto/port';
 import { AppError } from '@shared/http/errors';
 import { EnvService } from '@shared/env/service';
 import { linkKey } from '@shared/store/links';
+import { keys } from '@shared/store/schema';
 import { seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 import { awsTargets, credentials, region, reportSkipped } from '../support/targets';
 
@@ -103,6 +104,21 @@ describe.each(targets)('a moved token ciphertext is refused, never served ($name
   test("alice's access token moved into her link to another provider: refused", async () => {
     await move('accessTokenCt', { user: 'alice', provider: 'gitlab-two' });
     await refused(aliceEnv, 'localhost:9');
+  });
+
+  test("alice's SSH private key moved into bob's key item: 409 ssh_key_unreadable, never a 500 nor her key", async () => {
+    const alice = await env.sshKey(aliceEnv, { hostsOnly: false });
+    await env.sshKey(bobEnv, { hostsOnly: false });
+    const bobKey = (await h.deps.table.get(keys.sshKey('bob')))!;
+    await h.deps.table.put({ ...bobKey, privateKeyCt: (await h.deps.table.get(keys.sshKey('alice')))!.privateKeyCt });
+    const e = await env.sshKey(bobEnv, { hostsOnly: false }).then(
+      (a) => { throw new Error(`served a moved key${a.privateKey === alice.privateKey ? " (alice's)" : ''}`); },
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(AppError);
+    expect({ status: (e as AppError).status, code: (e as AppError).code }).toEqual({ status: 409, code: 'ssh_key_unreadable' });
+    expect(JSON.stringify(e)).not.toContain(alice.privateKey!);
+    await h.deps.table.put(bobKey);
   });
 
   test("alice's refresh token moved into bob's expiring link: refused before any provider call", async () => {
