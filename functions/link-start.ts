@@ -1,4 +1,5 @@
 /** `link-start`: `POST /v1/links/{providerId}` sets the binding cookie and answers the authorize URL. */
+import type { LinkStart } from '@shared/contract/api';
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
 import { makeHandler, userOf } from '@shared/http/handler';
@@ -14,6 +15,6 @@ export const handler = makeHandler('link-start', {
     const user = userOf(ctx);
     const id = parseInput(providerId, ctx.params.providerId, 'providerId');
     const { authorizeUrl, cookie } = await startLink(deps, user.id, id, ctx.origin);
-    return json(200, { authorizeUrl }, { cookies: [cookie] });
+    return json(200, { authorizeUrl } satisfies LinkStart, { cookies: [cookie] });
   },
 });

@@ -1,4 +1,5 @@
 /** `links`: a developer's links; unlink deletes the key, revokes the token and forgets the link. */
+import type { LinkSummary } from '@shared/contract/api';
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
 import { eventBusFor } from '@shared/events/eventbridge';
@@ -14,7 +15,7 @@ export const handler = makeHandler('links', {
   'GET /v1/links': async (ctx) => {
     const links = await deps.links.listForUser(userOf(ctx).id);
     return json(200, {
-      links: links.map((l) => ({
+      links: links.map((l): LinkSummary => ({
         providerId: l.providerId,
         login: l.login,
         accountId: l.accountId,

@@ -1,4 +1,5 @@
 /** `me`: the developer's SSH key and environment tokens. */
+import type { SshKey } from '@shared/contract/api';
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
 import { eventBusFor } from '@shared/events/eventbridge';
@@ -13,7 +14,7 @@ const deps = createDeps(config(), eventBusFor(config()));
 export const handler = makeHandler('me', {
   'GET /v1/me/ssh-key': async (ctx) => {
     const key = await ensureUserKey(deps, userOf(ctx).id);
-    return json(200, { publicKey: key.publicKey, fingerprint: key.fingerprint, type: 'ed25519', createdAt: key.createdAt });
+    return json(200, { publicKey: key.publicKey, fingerprint: key.fingerprint, type: 'ed25519', createdAt: key.createdAt } satisfies SshKey);
   },
   'POST /v1/me/ssh-key/rotate': async (ctx) => json(200, await rotateUserKey(deps, userOf(ctx).id, ctx.origin)),
   // The secret is in this answer only; afterwards only its SHA-256 exists.

@@ -1,4 +1,5 @@
 /** `providers`: the providers a developer can link, with this developer's link status. */
+import type { ProviderSummary } from '@shared/contract/api';
 import { config } from '@shared/config';
 import { tableDeps } from '@shared/deps';
 import { makeHandler, userOf } from '@shared/http/handler';
@@ -14,7 +15,7 @@ export const handler = makeHandler('providers', {
     const [providers, links] = await Promise.all([deps.providers.list(), deps.links.listForUser(user.id)]);
     const byProvider = new Map(links.map((l) => [l.providerId, l]));
     return json(200, {
-      providers: providers.map((p) => {
+      providers: providers.map((p): ProviderSummary => {
         const link = byProvider.get(p.id);
         return {
           id: p.id,

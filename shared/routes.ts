@@ -88,8 +88,12 @@ export const routes = [
   { method: 'GET', path: '/v1/admin/audit', auth: 'admin', fn: 'audit' },
 ] as const satisfies readonly Route[];
 
-/** `"GET /v1/links/{providerId}"`: the same string API Gateway puts in `event.routeKey`. */
-export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+/**
+ * `"GET /v1/links/{providerId}"`: the same string API Gateway puts in `event.routeKey`. One per
+ * route (each route's own method and path, not every method with every path).
+ */
+export type RouteKey = KeyOf<(typeof routes)[number]>;
 
 export const routeKey = (r: Route): string => `${r.method} ${r.path}`;
 

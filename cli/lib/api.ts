@@ -1,17 +1,22 @@
 /** Calls to gitlink with the environment token. */
+import type { ErrorBody } from '@shared/contract/api';
 import { errorMessage, isErrorCode, type ErrorCode } from '@shared/contract/errors';
 import type { CliConfig } from './config';
 import { CliError } from './config';
 
-export interface ApiAnswer {
+/**
+ * An answer as it came over the wire: `T` (the contract's type for the route) says what a
+ * well-behaved server sends, but every field is checked before use.
+ */
+export interface ApiAnswer<T = unknown> {
   status: number;
-  json: Record<string, unknown> | undefined;
+  json: (Partial<T> & Record<string, unknown>) | undefined;
 }
 
 /** The server spends at most ~20 s refreshing; leave room for the network. */
 const TIMEOUT_MS = 40_000;
 
-export async function call(config: CliConfig, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+export async function call<T = unknown>(config: CliConfig, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(`${config.url}${path}`, {
@@ -30,24 +35,18 @@ export async function call(config: CliConfig, method: 'GET' | 'POST', path: stri
     throw new CliError(`cannot reach ${config.url}: ${(e as Error).message}`);
   }
   const text = await res.text();
-  let json: Record<string, unknown> | undefined;
+  let json: ApiAnswer<T>['json'];
   try {
     const v: unknown = text ? JSON.parse(text) : undefined;
-    json = v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+    json = v && typeof v === 'object' ? (v as ApiAnswer<T>['json']) : undefined;
   } catch {
     json = undefined;
   }
   return { status: res.status, json };
 }
 
-export interface ApiErrorBody {
-  /** A contract code (shared/contract/errors.ts), or an unknown one from a newer server. */
-  code?: ErrorCode | (string & {});
-  message?: string;
-  linkUrl?: string;
-  reason?: string;
-  [k: string]: unknown;
-}
+/** An error answer's `error` as read off the wire: the contract's, every field possibly missing, a code possibly newer. */
+export type ApiErrorBody = Partial<Pick<ErrorBody['error'], 'message' | 'linkUrl' | 'reason' | 'providerId'>> & { code?: ErrorCode | (string & {}) };
 
 export const errorOf = (a: ApiAnswer): ApiErrorBody => ((a.json?.error ?? {}) as ApiErrorBody);
 

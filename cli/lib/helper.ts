@@ -12,7 +12,8 @@
  * - Not linked yet: prints the link URL to stderr and polls until the developer
  *   has linked (GITLINK_WAIT_SECONDS, default 300; GITLINK_NO_WAIT=1 to skip).
  */
-import { formatGitAttributes, parseGitAttributes } from '@shared/env/git-attributes';
+import type { CredentialAnswer, CredentialRequest } from '@shared/contract/api';
+import { formatGitAttributes, parseGitAttributes } from '@shared/contract/git-attributes';
 import { call, describeFailure, errorOf, type ApiAnswer } from './api';
 import { CliError, loadConfig, type CliConfig } from './config';
 import { humanDuration, say, seconds, type Io } from './io';
@@ -24,7 +25,7 @@ const PROGRESS_EVERY_MS = 15_000;
 
 export async function runHelper(operation: string | undefined, input: string, io: Io): Promise<number> {
   if (operation !== 'get') return 0; // store, erase, and operations added to git later
-  let request: Record<string, string>;
+  let request: CredentialRequest;
   try {
     const attrs = parseGitAttributes(input);
     // Only http(s) credentials exist here; `cert` and others are not ours to answer.
@@ -54,7 +55,7 @@ export async function runHelper(operation: string | undefined, input: string, io
 }
 
 /** The credential, or `undefined` after telling the developer why not (on stderr). */
-async function fetchOrWait(config: CliConfig, request: Record<string, string>, io: Io): Promise<Record<string, unknown> | undefined> {
+async function fetchOrWait(config: CliConfig, request: CredentialRequest, io: Io): Promise<Record<string, unknown> | undefined> {
   const noWait = io.env.GITLINK_NO_WAIT === '1' || io.env.GITLINK_NO_WAIT === 'true';
   const waitMs = noWait ? 0 : seconds(io.env.GITLINK_WAIT_SECONDS, DEFAULT_WAIT_SECONDS) * 1000;
   const pollMs = Math.max(100, seconds(io.env.GITLINK_POLL_SECONDS, DEFAULT_POLL_SECONDS) * 1000);
@@ -62,7 +63,7 @@ async function fetchOrWait(config: CliConfig, request: Record<string, string>, i
   let told = false;
   let lastProgress = started;
   for (;;) {
-    const a = await call(config, 'POST', '/v1/git/credential', request);
+    const a = await call<CredentialAnswer>(config, 'POST', '/v1/git/credential', request);
     if (a.status === 200 && typeof a.json?.password === 'string' && typeof a.json.username === 'string') {
       if (told) say(io, 'linked; continuing.');
       return a.json;
@@ -90,7 +91,7 @@ async function fetchOrWait(config: CliConfig, request: Record<string, string>, i
 
 const isNotLinked = (a: ApiAnswer) => a.status === 404 && errorOf(a).code === 'not_linked';
 
-function fail(a: ApiAnswer, request: Record<string, string>, io: Io): undefined {
+function fail(a: ApiAnswer, request: CredentialRequest, io: Io): undefined {
   const e = errorOf(a);
   // Not ours: stay quiet so git moves on to the next helper as if we were not configured.
   if (e.code === 'no_provider') {

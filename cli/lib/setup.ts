@@ -11,6 +11,7 @@
  * The hosts come from `GET /v1/env/ssh-key?hostsOnly=true` (`httpsHosts`),
  * which needs the environment token but never returns the private key.
  */
+import type { EnvSshKeyAnswer } from '@shared/contract/api';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
@@ -48,7 +49,7 @@ export async function runSetup(io: Io, dir: string): Promise<number> {
   try {
     const config = loadConfig(io.env);
     const helper = helperCommand(io.env, dir);
-    const a = await call(config, 'GET', '/v1/env/ssh-key?hostsOnly=true');
+    const a = await call<EnvSshKeyAnswer>(config, 'GET', '/v1/env/ssh-key?hostsOnly=true');
     const hosts = a.json?.httpsHosts;
     if (a.status !== 200 || !Array.isArray(hosts)) throw new CliError(describeFailure(a));
     if (!hosts.length) io.stdout('no provider serves git over HTTPS; nothing to configure\n');

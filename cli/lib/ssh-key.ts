@@ -4,6 +4,7 @@
  * `IdentityFile` line for each provider's SSH host to `~/.ssh/config`.
  * Running it again changes nothing unless the key changed (after a rotation).
  */
+import type { EnvSshKeyAnswer } from '@shared/contract/api';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, describeFailure } from './api';
@@ -30,7 +31,7 @@ function writeIfChanged(path: string, content: string, mode: number): boolean {
 export async function runSshKey(io: Io): Promise<number> {
   try {
     const config = loadConfig(io.env);
-    const a = await call(config, 'GET', '/v1/env/ssh-key');
+    const a = await call<EnvSshKeyAnswer>(config, 'GET', '/v1/env/ssh-key');
     const body = a.json ?? {};
     if (a.status !== 200 || typeof body.privateKey !== 'string' || typeof body.publicKey !== 'string') {
       throw new CliError(describeFailure(a));

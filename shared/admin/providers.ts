@@ -2,6 +2,7 @@
  * Provider administration (`provider-config` function): create, read, update,
  * delete; client secrets go to Secrets Manager and are never answered back.
  */
+import type { AdminProvider, ProviderDeleted } from '../contract/api';
 import { defaultPkce, needsClientSecret, providerType, usesSigningKey } from '../contract/provider-types';
 import type { Deps } from '../deps';
 import { badRequest, conflict, notFound } from '../http/errors';
@@ -14,7 +15,7 @@ import { movedFromHosts, movesOrigin, retireLinks } from './provider-move';
 import { providerInputSchemas, type ProviderCreateInput } from './provider-input';
 
 /** The public view of a provider for admins: everything needed to register gitlink with it. */
-export function adminView(config: ProviderConfig, origin: string) {
+export function adminView(config: ProviderConfig, origin: string): AdminProvider {
   const info = providerType(config.type);
   return {
     id: config.id,
@@ -181,7 +182,7 @@ export async function updateProvider(deps: Deps, id: string, body: unknown, orig
  * useless without the provider's client config, and keeping them would keep
  * credentials at rest for nothing; the answer says how many there were.
  */
-export async function deleteProvider(deps: Deps, id: string, origin: string) {
+export async function deleteProvider(deps: Deps, id: string, origin: string): Promise<ProviderDeleted> {
   const config = await getProvider(deps, id);
   const links = await deps.links.listForProvider(id);
   await Promise.all(links.map((l) => deps.links.delete(l.userId, id)));

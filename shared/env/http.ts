@@ -13,7 +13,7 @@ import * as z from 'zod';
 import { parseInput } from '../http/validate';
 import { header, type Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
-import { formatGitAttributes } from './git-attributes';
+import { formatGitAttributes } from '../contract/git-attributes';
 import { parseCredentialRequest, type CredentialRequest } from './request';
 import type { EnvService } from './service';
 import { bearerToken } from './token';

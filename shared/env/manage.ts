@@ -4,6 +4,8 @@
  * its SHA-256 is stored. Revoking deletes the record, so the next request
  * with that token is refused at once (nothing caches token validity).
  */
+import type { EnvToken, NewEnvToken } from '../contract/api';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, MAX_TOKENS_PER_USER } from '../contract/env-tokens';
 import * as z from 'zod';
 import type { Deps } from '../deps';
 import { conflict, notFound } from '../http/errors';
@@ -11,16 +13,13 @@ import { parseInput } from '../http/validate';
 import { EnvTokenStore, type EnvTokenRecord } from '../store/env-tokens';
 import { formatEnvToken, hashSecret, newSecret, newTokenId, TOKEN_ID_LENGTH } from './token';
 
-/** Default lifetime when `expiresInDays` is omitted: long enough for an environment image, short enough to age out. */
-export const DEFAULT_EXPIRES_IN_DAYS = 90;
-export const MAX_EXPIRES_IN_DAYS = 365;
-/** Bounds what one account can pile up (each token is a row read on every fetch by its holder only). */
-export const MAX_TOKENS_PER_USER = 50;
+// The lifetimes and the cap are the contract's, so the UI offers what this grants.
+export { MAX_TOKENS_PER_USER } from '../contract/env-tokens';
 
 // Strict: a client sending e.g. its own `secret` must learn it is not honoured.
 export const createTokenInput = z.strictObject({
   name: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
-  expiresInDays: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).optional(),
+  expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
 });
 
 export const tokenIdParam = z.string().regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID_LENGTH}}$`), 'is not a token id');
@@ -28,7 +27,7 @@ export const tokenIdParam = z.string().regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID
 type TokenDeps = Pick<Deps, 'table' | 'now' | 'events'>;
 
 /** The public view: never the secret, nor its hash. */
-export const tokenView = (t: EnvTokenRecord) => ({
+export const tokenView = (t: EnvTokenRecord): EnvToken => ({
   id: t.tokenId,
   name: t.name,
   createdAt: t.createdAt,
@@ -36,14 +35,14 @@ export const tokenView = (t: EnvTokenRecord) => ({
   expiresAt: t.expiresAt ?? null,
 });
 
-export async function createEnvToken(deps: TokenDeps, userId: string, body: unknown) {
+export async function createEnvToken(deps: TokenDeps, userId: string, body: unknown): Promise<NewEnvToken> {
   const input = parseInput(createTokenInput, body);
   const store = new EnvTokenStore(deps.table);
   const tooMany = () => conflict('too_many_tokens', `You have ${MAX_TOKENS_PER_USER} environment tokens; revoke one first.`);
   // Tokens made before numbered places existed hold none: they still count here.
   if ((await store.listForUser(userId)).length >= MAX_TOKENS_PER_USER) throw tooMany();
   const now = deps.now();
-  const expiresMs = now + (input.expiresInDays ?? DEFAULT_EXPIRES_IN_DAYS) * 86_400_000;
+  const expiresMs = now + (input.expiresInDays ?? DEFAULT_TOKEN_DAYS) * 86_400_000;
   const tokenId = newTokenId();
   const secret = newSecret();
   const record: EnvTokenRecord = {

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { badRequest } from '../http/errors';
 import { parseInput } from '../http/validate';
-import { GitAttributeError, parseGitAttributes } from './git-attributes';
+import { GitAttributeError, parseGitAttributes } from '../contract/git-attributes';
 
 /** git-credential(1): a value may hold any byte but newline or NUL. */
 const attr = (max: number) =>

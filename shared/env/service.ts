@@ -7,6 +7,7 @@
  * read with the token record in one BatchGetItem, and the token is checked on
  * every request: its validity is never cached.
  */
+import type { CredentialAnswer, EnvSshKeyAnswer } from '../contract/api';
 import { providerType } from '../contract/provider-types';
 import { DecryptFailed } from '../crypto/port';
 import type { Deps } from '../deps';
@@ -40,22 +41,7 @@ export interface EnvServiceOptions {
   touchEveryMs?: number;
 }
 
-export interface CredentialAnswer {
-  username: string;
-  password: string;
-  /** Unix seconds (git ≥ 2.41 `password_expiry_utc`); absent for tokens that do not expire. */
-  password_expiry_utc?: number;
-}
-
-export interface EnvSshKeyAnswer {
-  privateKey?: string;
-  publicKey?: string;
-  fingerprint?: string;
-  /** Hosts serving git over SSH, for `~/.ssh/config`. */
-  sshHosts: string[];
-  /** Origins (`https://host[:port]`) serving git over HTTP(S), for `gitlink setup`. */
-  httpsHosts: string[];
-}
+export type { CredentialAnswer, EnvSshKeyAnswer } from '../contract/api';
 
 export class EnvService {
   readonly tokens: EnvTokenStore;

@@ -4,6 +4,7 @@
  * The link is forgotten even when the provider is unreachable; the answer says
  * which steps succeeded so the developer knows what to clean up by hand.
  */
+import type { UnlinkReport } from '../contract/api';
 import type { Deps } from '../deps';
 import { notFound, safeMessage } from '../http/errors';
 import { log } from '../log';
@@ -13,16 +14,7 @@ import { hasTokens } from '../store/links';
 import { providerContext } from './provider-context';
 import { freshTokens } from './fresh-tokens';
 
-export type StepResult = 'ok' | 'failed' | 'skipped' | 'unsupported';
-
-export interface UnlinkReport {
-  providerId: string;
-  sshKey: StepResult;
-  token: StepResult;
-  link: 'deleted';
-  /** Client-safe reasons for failed steps. */
-  errors: Record<string, string>;
-}
+export type { StepResult, UnlinkReport } from '../contract/api';
 
 /** `by`: who asked, for the `link.removed` event (the developer, or an admin offboarding them). */
 export async function unlink(deps: Deps, userId: string, providerId: string, origin: string, by: 'developer' | 'offboarding' = 'developer'): Promise<UnlinkReport> {

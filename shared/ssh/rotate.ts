@@ -8,6 +8,7 @@
  * the providers that took it, the old key stays in force everywhere, and the
  * answer reports each provider. No provider is ever left without a key.
  */
+import type { ProviderRotation, RotationReport } from '../contract/api';
 import type { Deps } from '../deps';
 import { conflict, safeMessage } from '../http/errors';
 import { log } from '../log';
@@ -18,18 +19,7 @@ import { hasTokens, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { ensureUserKey, newUserKey } from './user-key';
 
-export interface ProviderRotation {
-  providerId: string;
-  status: 'rotated' | 'failed' | 'rolled_back' | 'old_key_kept';
-  error?: string;
-}
-
-export interface RotationReport {
-  rotated: boolean;
-  publicKey: string;
-  fingerprint: string;
-  providers: ProviderRotation[];
-}
+export type { ProviderRotation, RotationReport } from '../contract/api';
 
 export async function rotateUserKey(deps: Deps, userId: string, origin: string): Promise<RotationReport> {
   const current = await ensureUserKey(deps, userId);

@@ -7,6 +7,8 @@ import { errorCodes, errorMessage, isErrorCode, type ErrorCode } from '@shared/c
 import { AppError, badRequest, conflict, notFound, toErrorResponse } from '@shared/http/errors';
 import { defaultPkce, describeType, needsClientSecret, providerType, providerTypes, usesSigningKey } from '@shared/contract/provider-types';
 import { providerFor, supportedTypes } from '@shared/providers';
+import type { Answers } from '@shared/contract/api';
+import type { RouteKey } from '@shared/routes';
 import { readSource, sourceFiles } from '../support/sources';
 
 /**
@@ -122,5 +124,14 @@ describe('the provider-type catalog', () => {
   test('a type a client does not know is shown by its name, assuming nothing', () => {
     expect(describeType('gitea')).toMatchObject({ label: 'gitea', fields: [], capabilities: { gitHttps: false } });
     expect(usesSigningKey('gitea')).toBe(false);
+  });
+});
+
+describe('the answer types', () => {
+  test('Answers names every route of the route table, and nothing else', () => {
+    // Compile-time: a route without an entry, or an entry without a route, fails `tsc`.
+    const missing: [Exclude<RouteKey, keyof Answers>] extends [never] ? true : false = true;
+    const extra: [Exclude<keyof Answers, RouteKey>] extends [never] ? true : false = true;
+    expect([missing, extra]).toEqual([true, true]);
   });
 });

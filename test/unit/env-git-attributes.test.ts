@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { AppError } from '@shared/http/errors';
-import { formatGitAttributes, GitAttributeError, parseGitAttributes } from '@shared/env/git-attributes';
+import { formatGitAttributes, GitAttributeError, parseGitAttributes } from '@shared/contract/git-attributes';
 import { parseCredentialRequest } from '@shared/env/request';
 
 describe('git-credential(1) INPUT/OUTPUT FORMAT', () => {

@@ -4,7 +4,7 @@
  * each provider shows the Homepage and Callback URLs to register with it and,
  * for Bitbucket Server, the consumer and the RSA public key for the Application Link.
  */
-import { ApiError, enc, type AdminProvider, type Api } from './api';
+import { ApiError, enc, type AdminProvider, type Api, type ProviderDeleted } from './api';
 import { formatDate, h, replace, uid } from './dom';
 import { defaultPkce, describeType, providerCatalog, providerTypes, usesSigningKey, type AdminField, type ProviderTypeInfo } from '../../shared/contract/provider-types';
 import { iconFor } from './icons';
@@ -112,7 +112,7 @@ function providerCard(ctx: AdminCtx, p: AdminProvider, on: { edit: () => void; r
     });
     if (!ok) return;
     try {
-      const r = await busy(deleteBtn, 'Deleting…', () => ctx.api.del<{ deleted: string; links: number }>(`/v1/admin/providers/${enc(p.id)}`));
+      const r = await busy(deleteBtn, 'Deleting…', () => ctx.api.del<ProviderDeleted>(`/v1/admin/providers/${enc(p.id)}`));
       await on.reload();
       showBanner('success', `Deleted ${p.displayName}`, `${r.links} developer link${r.links === 1 ? '' : 's'} removed.`).focus();
     } catch (e) {

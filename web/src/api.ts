@@ -73,78 +73,18 @@ export function createApi(token: TokenSource, onUnauthorized: () => void): Api {
 
 export const enc = encodeURIComponent;
 
-/** Types of the answers the UI reads (ARCHITECTURE.md §3b). */
-export interface ProviderSummary {
-  id: string;
-  type: string;
-  displayName: string;
-  baseUrl: string;
-  gitOverHttps: boolean;
-  linked: boolean;
-  login?: string;
-  needsRelink?: boolean;
-  relinkReason?: string;
-}
-export interface LinkSummary {
-  providerId: string;
-  login: string;
-  accountId: string;
-  scopes: string[];
-  sshKeyRegistered: boolean;
-  needsRelink: boolean;
-  relinkReason?: string;
-  expiresAt?: string;
-  linkedAt: string;
-}
-export type StepResult = 'ok' | 'failed' | 'skipped' | 'unsupported';
-export interface UnlinkReport {
-  providerId: string;
-  sshKey: StepResult;
-  token: StepResult;
-  link: 'deleted';
-  errors: { sshKey?: string; token?: string };
-}
-export interface SshKey {
-  publicKey: string;
-  fingerprint: string;
-  type: string;
-  createdAt: string;
-}
-export interface RotationReport {
-  rotated: boolean;
-  publicKey: string;
-  fingerprint: string;
-  providers: Array<{ providerId: string; status: string; error?: string }>;
-}
-export interface EnvToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt?: string;
-  expiresAt?: string;
-}
-export interface NewEnvToken extends EnvToken {
-  token: string;
-}
-export interface AdminProvider {
-  id: string;
-  type: string;
-  displayName: string;
-  baseUrl: string;
-  apiUrl?: string;
-  clientId: string;
-  clientSecretSet: boolean;
-  scopes: string[];
-  pkce: boolean;
-  homepageUrl: string;
-  callbackUrl: string;
-  setupHint: string;
-  consumerKey?: string;
-  consumerName?: string;
-  publicKeyPem?: string;
-  pendingPublicKeyPem?: string;
-  /** During a rotation: the key that still signs until the admin confirms. */
-  previousPublicKeyPem?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The answers the UI reads: the contract's types, the same the server produces. */
+export type {
+  AdminProvider,
+  Answers,
+  EnvToken,
+  LinkStart,
+  LinkSummary,
+  NewEnvToken,
+  ProviderDeleted,
+  ProviderSummary,
+  RotationReport,
+  SshKey,
+  StepResult,
+  UnlinkReport,
+} from '../../shared/contract/api';

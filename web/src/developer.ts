@@ -2,7 +2,7 @@
  * The developer page: linked accounts (link, unlink, re-link), the SSH public
  * key (copy, rotate) and environment tokens (create once-shown, list, revoke).
  */
-import { ApiError, enc, type Api, type EnvToken, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
+import { ApiError, enc, type Api, type EnvToken, type LinkStart, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
 import { formatDate, h, hostOf, replace, uid } from './dom';
 import { linkErrorMessage, linkWarning, rotationStatus, unlinkStep } from './messages';
 import { describeType } from '../../shared/contract/provider-types';
@@ -33,7 +33,7 @@ function loadFailed(body: HTMLElement, what: string, e: unknown, retry: () => vo
 
 /** ARCHITECTURE.md §3 step 2: a same-origin POST (sets the binding cookie), then navigate to the provider. */
 export async function startLink(api: Api, providerId: string): Promise<void> {
-  const { authorizeUrl } = await api.post<{ authorizeUrl: string }>(`/v1/links/${enc(providerId)}`);
+  const { authorizeUrl } = await api.post<LinkStart>(`/v1/links/${enc(providerId)}`);
   // Only ever leave for a web URL (defence in depth: never a javascript: or data: URL).
   const url = new URL(authorizeUrl);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('The server answered an authorize URL that is not a web address.');

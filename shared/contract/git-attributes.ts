@@ -5,7 +5,7 @@
  * newline or NUL; there is no quoting. Unrecognised attributes are discarded
  * (gitcredentials(7) "Custom helpers"), and a repeated key overwrites the earlier one.
  *
- * Dependency-free: the server and the bundled CLI both use it.
+ * Dependency-free, part of the contract: the credential route speaks it, and the bundled CLI too.
  */
 
 export type GitAttributes = Record<string, string>;
