@@ -55,8 +55,8 @@ export interface UnlinkReport {
   sshKey: StepResult;
   token: StepResult;
   link: 'deleted';
-  /** Client-safe reasons for failed steps. */
-  errors: { sshKey?: string; token?: string };
+  /** Client-safe reasons for failed steps (`provider`: the link was retired when its provider moved). */
+  errors: { sshKey?: string; token?: string; provider?: string };
 }
 
 /** `GET /v1/me/ssh-key`. */
@@ -199,6 +199,13 @@ export interface ProviderDeleted {
   callbackUrl: string;
 }
 
+/** `GET /v1/admin/audit`: lifecycle events, newest first (their fields: docs/events.md). */
+export interface AuditPage {
+  events: Array<{ id: string; version: number; time: string; type: string; [k: string]: unknown }>;
+  /** Pass as `cursor` for the next page; `null` on the last. */
+  nextCursor: string | null;
+}
+
 /** The JSON answer of each route; `html`, `asset`, `script` and `redirect` answers are not JSON. */
 export interface Answers {
   'GET /': 'html';
@@ -225,4 +232,5 @@ export interface Answers {
   'DELETE /v1/me/tokens/{id}': void;
   'POST /v1/git/credential': CredentialAnswer;
   'GET /v1/env/ssh-key': EnvSshKeyAnswer;
+  'GET /v1/admin/audit': AuditPage;
 }
