@@ -7,10 +7,32 @@ export interface Io {
   now(): number;
 }
 
+/**
+ * A reader that went away (`gitlink setup | head`) makes the next write fail with
+ * EPIPE, emitted on the stream: without a listener Node prints a stack trace and
+ * exits mid-command. Node ignores SIGPIPE, so the shell's quiet death is ours to
+ * provide. The command finishes its work (a half-done `setup` helps nobody); the
+ * output nobody reads is dropped.
+ */
+const closed = new Set<NodeJS.WriteStream>();
+function guard(stream: NodeJS.WriteStream) {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed.add(stream);
+  });
+}
+const writeTo = (stream: NodeJS.WriteStream) => {
+  guard(stream);
+  return (text: string) => {
+    if (!closed.has(stream)) stream.write(text);
+  };
+};
+
 export const processIo = (): Io => ({
   env: process.env,
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: writeTo(process.stdout),
+  stderr: writeTo(process.stderr),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   now: Date.now,
 });
