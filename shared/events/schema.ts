@@ -17,7 +17,8 @@ export const eventDetails = {
   'token.refreshed': z.strictObject({ trigger, expiresAt: z.iso.datetime().optional() }),
   'token.refresh_failed': z.strictObject({ trigger, reason: z.string().max(64), permanent: z.boolean() }),
   'provider.created': z.strictObject({ type: z.string().max(32), displayName: z.string().max(256) }),
-  'provider.updated': z.strictObject({ type: z.string().max(32), displayName: z.string().max(256) }),
+  // `moved`: the base URL moved to another origin, and `relinkRequired` links were retired (they must link again).
+  'provider.updated': z.strictObject({ type: z.string().max(32), displayName: z.string().max(256), moved: z.literal(true).optional(), relinkRequired: z.number().int().min(0).optional() }),
   'provider.deleted': z.strictObject({ type: z.string().max(32) }),
   'signing_key.rotated': z.strictObject({ stage: z.enum(['pending', 'confirmed']) }),
   'ssh_key.rotated': z.strictObject({ fingerprint: z.string().max(128) }),

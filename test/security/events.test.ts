@@ -9,6 +9,7 @@
  */
 import { localBus } from '@shared/events/bus';
 import { eventSchema, type GitlinkEvent } from '@shared/events/schema';
+import { startFakeGitLab } from '../providers/gitlab';
 import { askCredential, gitHost, link, newEnvToken } from '../support/env';
 import { Browser, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
@@ -120,4 +121,21 @@ describe.each(kinds)('events of a $type run', (kind) => {
     expect(audit.json.events.map((e: GitlinkEvent) => e.id)).toEqual(mine.map((e) => e.id));
     expect(audit.json.nextCursor).toBeNull();
   });
+});
+
+test('a provider moved to another origin is announced with the links it retired', async () => {
+  const fake = fakes.get('gitlab')!;
+  const elsewhere = await startFakeGitLab();
+  try {
+    const body = kinds.find((k) => k.type === 'gitlab')!.providerBody(fake, 'ev-move');
+    expect((await admin.api('POST', '/v1/admin/providers', body)).status).toBe(201);
+    fake.behavior.nextUser = 'mover';
+    await link(await Browser.signIn(stack, 'events-mover'), 'ev-move');
+    const moved = await admin.api('PUT', '/v1/admin/providers/ev-move', { baseUrl: elsewhere.url, clientSecret: elsewhere.clientSecret });
+    expect(moved.status).toBe(200);
+    const announced = events.filter((e) => e.type === 'provider.updated' && e.providerId === 'ev-move');
+    expect(announced.map((e) => e.detail)).toEqual([{ type: 'gitlab', displayName: expect.any(String), moved: true, relinkRequired: 1 }]);
+  } finally {
+    await elsewhere.close();
+  }
 });
