@@ -14,6 +14,7 @@
  * line of what the admin must finish by hand there. Calling it again is harmless: there
  * is nothing left, and the report says so (idempotent).
  */
+import type { AdminUser, OffboardProviderReport, OffboardReport } from '../contract/api';
 import type { Deps } from '../deps';
 import { tokenView } from '../env/manage';
 import { unlink, type StepResult } from '../links/unlink';
@@ -22,7 +23,7 @@ import type { LinkRecord } from '../store/links';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export async function describeUser(deps: Deps, userId: string) {
+export async function describeUser(deps: Deps, userId: string): Promise<AdminUser> {
   const [links, tokens, key] = await Promise.all([
     deps.links.listForUser(userId),
     new EnvTokenStore(deps.table).listForUser(userId),
@@ -47,24 +48,7 @@ export async function describeUser(deps: Deps, userId: string) {
   };
 }
 
-export interface ProviderReport {
-  providerId: string;
-  login: string;
-  sshKey: StepResult;
-  token: StepResult;
-  link: 'deleted';
-  /** What the admin must still do at the provider; empty when nothing is left there. */
-  manual: string[];
-}
-
-export interface OffboardReport {
-  userId: string;
-  providers: ProviderReport[];
-  envTokensRevoked: number;
-  sshKeyDeleted: boolean;
-  /** True when nothing is left to do by hand at any provider. */
-  complete: boolean;
-}
+export type { AdminUser, OffboardReport } from '../contract/api';
 
 /** The steps that did not happen at the provider, as instructions for the admin. */
 function leftBehind(link: LinkRecord, name: string, sshKey: StepResult, token: StepResult): string[] {
@@ -87,7 +71,7 @@ export async function offboardUser(deps: Deps, userId: string, origin: string): 
     }
   }
 
-  const providers: ProviderReport[] = [];
+  const providers: OffboardProviderReport[] = [];
   for (const link of await deps.links.listForUser(userId)) {
     const config = await deps.providers.get(link.providerId);
     const name = config?.displayName ?? link.providerId;

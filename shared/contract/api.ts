@@ -199,6 +199,46 @@ export interface ProviderDeleted {
   callbackUrl: string;
 }
 
+/** `GET /v1/admin/users/{userId}`: what one developer holds. */
+export interface AdminUser {
+  userId: string;
+  links: Array<{
+    providerId: string;
+    login: string;
+    accountId: string;
+    scopes: string[];
+    sshKeyRegistered: boolean;
+    needsRelink: boolean;
+    relinkReason?: string;
+    linkedAt: string;
+    /** The last refresh of its token; the link time when it was never refreshed. */
+    lastRefreshAt: string;
+  }>;
+  envTokens: EnvToken[];
+  sshKey: { fingerprint: string; createdAt: string } | null;
+}
+
+/** One provider's part of an offboarding. */
+export interface OffboardProviderReport {
+  providerId: string;
+  login: string;
+  sshKey: StepResult;
+  token: StepResult;
+  link: 'deleted';
+  /** What the admin must still do at the provider; empty when nothing is left there. */
+  manual: string[];
+}
+
+/** `DELETE /v1/admin/users/{userId}`: everything removed, and what is left to do by hand. */
+export interface OffboardReport {
+  userId: string;
+  providers: OffboardProviderReport[];
+  envTokensRevoked: number;
+  sshKeyDeleted: boolean;
+  /** True when nothing is left to do by hand at any provider. */
+  complete: boolean;
+}
+
 /** `GET /v1/admin/audit`: lifecycle events, newest first (their fields: docs/events.md). */
 export interface AuditPage {
   events: Array<{ id: string; version: number; time: string; type: string; [k: string]: unknown }>;
@@ -232,5 +272,7 @@ export interface Answers {
   'DELETE /v1/me/tokens/{id}': void;
   'POST /v1/git/credential': CredentialAnswer;
   'GET /v1/env/ssh-key': EnvSshKeyAnswer;
+  'GET /v1/admin/users/{userId}': AdminUser;
+  'DELETE /v1/admin/users/{userId}': OffboardReport;
   'GET /v1/admin/audit': AuditPage;
 }
