@@ -431,3 +431,42 @@ describeBrowser('sign-out', () => {
     await page.locator('#approve').waitFor(); // signed in again, on to the provider
   });
 });
+
+describeBrowser('a 390 px wide phone', () => {
+  /** What sticks out of the viewport sideways: the page scrolling, or an element (a button cut off) past either edge. */
+  const overflow = () =>
+    page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const out = [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.visually-hidden, .skip-link'))
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
+        })
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className || ''}${el.textContent ? ` "${el.textContent.trim().slice(0, 30)}"` : ''}`);
+      return { scrolls: document.documentElement.scrollWidth > width, out: out.slice(0, 10) };
+    });
+
+  test('the admin page (list, Bitbucket Server key, add form) and the developer page fit, with every button on screen', async () => {
+    await signIn(page, stack.url, 'root', { admin: true }); // at the default width: the name is hidden at 390 px
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: /Providers/ }).click();
+    await page.getByRole('heading', { level: 2, name: 'Sandbox Bitbucket Server' }).waitFor();
+    expect(await overflow()).toEqual({ scrolls: false, out: [] });
+    await expectAccessible();
+    await screenshot(page, 'admin-390');
+
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await form.getByLabel('Type').selectOption('github');
+    await form.getByRole('button', { name: 'Add provider' }).waitFor();
+    expect(await overflow()).toEqual({ scrolls: false, out: [] });
+    await expectAccessible();
+    await screenshot(page, 'admin-form-390');
+
+    await page.getByRole('link', { name: /accounts/i }).click();
+    await card('Sandbox GitLab').waitFor();
+    expect(await overflow()).toEqual({ scrolls: false, out: [] });
+    await expectAccessible();
+    await screenshot(page, 'developer-390');
+  });
+});
