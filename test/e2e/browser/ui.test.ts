@@ -437,7 +437,7 @@ describeBrowser('a 390 px wide phone', () => {
   const overflow = () =>
     page.evaluate(() => {
       const width = document.documentElement.clientWidth;
-      const out = [...document.querySelectorAll<HTMLElement>('body *')]
+      const out = Array.from(document.querySelectorAll<HTMLElement>('body *'))
         .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.visually-hidden, .skip-link'))
         .filter((el) => {
           const r = el.getBoundingClientRect();
