@@ -1,3 +1,5 @@
+import { stripControls } from '@shared/contract/text';
+
 /** What a command touches outside itself, passed in so each command is testable. */
 export interface Io {
   env: NodeJS.ProcessEnv;
@@ -38,7 +40,7 @@ export const processIo = (): Io => ({
 });
 
 /** Every message goes to stderr with one prefix, so it is clear who speaks in git's output. */
-export const say = (io: Io, line: string) => io.stderr(`gitlink: ${line}\n`);
+export const say = (io: Io, line: string) => io.stderr(`gitlink: ${stripControls(line)}\n`);
 
 /**
  * Reads git's credential attributes from `input` (stdin): up to and including

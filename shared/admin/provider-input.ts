@@ -3,6 +3,8 @@
  * A failure is a 400 naming the field.
  */
 import * as z from 'zod';
+import { hostProblem } from '../http/address';
+import { stripControls } from '../contract/text';
 import { isLoopbackHostname } from '../http/loopback';
 import { providerTypes } from '../providers/types';
 
@@ -28,6 +30,13 @@ export const providerUrl = (allowHttpLoopback: boolean) =>
         ctx.addIssue({ code: 'custom', message: allowHttpLoopback ? 'must use https (http only for localhost)' : 'must use https' });
         return z.NEVER;
       }
+      // Link-local, metadata and unspecified addresses in every spelling (address.ts). Loopback stays
+      // allowed in every mode for now: the deployed tier's providers are https fakes on 127.0.0.1.
+      const problem = hostProblem(url.hostname, true);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
       if (url.username || url.password) {
         ctx.addIssue({ code: 'custom', message: 'must not contain credentials' });
         return z.NEVER;
@@ -43,9 +52,21 @@ export const providerId = z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1–32 
 const printable = (max: number) => z.string().min(1).max(max).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
 const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'each scope must be a scope-token (RFC 6749 §3.3)');
 
+/**
+ * A name people read: control characters (C0, DEL, C1) and bidirectional overrides are
+ * stripped, because names reach developers' terminals through the CLI, where an escape
+ * sequence could rewrite what they see (issue 10 item 8).
+ */
+const humanText = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform((v) => stripControls(v).trim())
+    .pipe(z.string().min(1).max(max));
+
 export function providerInputSchemas(allowHttpLoopback: boolean) {
   const mutable = {
-    displayName: z.string().trim().min(1).max(64).optional(),
+    displayName: humanText(64).optional(),
     /** Optional for providers with one public home (github.com, gitlab.com, bitbucket.org). */
     baseUrl: providerUrl(allowHttpLoopback).optional(),
     apiUrl: providerUrl(allowHttpLoopback).nullable().optional(),
@@ -57,7 +78,7 @@ export function providerInputSchemas(allowHttpLoopback: boolean) {
       .optional(),
     pkce: z.boolean().optional(),
     consumerKey: printable(128).optional(),
-    consumerName: z.string().trim().min(1).max(128).optional(),
+    consumerName: humanText(128).optional(),
   };
   // Unknown keys are dropped, not refused: clients may send fields of other versions.
   const create = z.object({ id: providerId, type: z.enum(providerTypes), ...mutable });

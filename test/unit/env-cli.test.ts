@@ -91,6 +91,15 @@ describe('git-credential-gitlink get: waiting for a link', () => {
     expect(err).toContain('Link again at https://gitlink.example/link/gitlab');
   });
 
+  test('what the server or a provider sends is printed without control characters (issue 10 item 8)', async () => {
+    const evil = '\u001b]0;pwned\u0007\u001b[2J\r\u202egitlab\u009b';
+    fetchMock.mockImplementation(async () =>
+      new Response(JSON.stringify({ error: { code: 'relink_required', message: evil, providerId: evil, reason: evil, linkUrl: `https://gitlink.example/link/${evil}` } }), { status: 409 }));
+    expect(await runHelper('get', input, io({}))).toBe(1);
+    expect(err).toContain('gitlink:');
+    expect(err).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   test('the request carries only what git sent, as JSON, with the token as a bearer', async () => {
     fetchMock.mockImplementation(async () => linked());
     await runHelper('get', 'protocol=https\nhost=gitlab.example\npath=g/p.git\nusername=oauth2\npassword=stale\n\n', io({}));
