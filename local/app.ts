@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { config, resetConfig } from '@shared/config';
 import { errorResult, MAX_BODY_BYTES, type ApiEvent } from '@shared/http/handler';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { Table } from '@shared/store/table';
 import { usesJwtAuthorizer, type FunctionName } from '@shared/routes';
 import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';

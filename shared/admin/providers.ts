@@ -5,9 +5,9 @@
 import type { AdminProvider, ProviderDeleted } from '../contract/api';
 import { defaultPkce, needsClientSecret, providerType, usesSigningKey } from '../contract/provider-types';
 import type { Deps } from '../deps';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { parseInput } from '../http/validate';
-import { callbackUrlFor, signingContext } from '../links/provider-context';
+import { callbackUrlFor, signingContext } from '../credentials/provider-context';
 import { providerFor, supportedTypes } from '../providers';
 import type { ProviderConfig } from '../providers/types';
 import { AlreadyExists } from '../store/table';

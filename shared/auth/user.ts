@@ -3,7 +3,7 @@
  * (or the local server's identical check). The function never sees an
  * unverified token: it only reads `requestContext.authorizer.jwt.claims`.
  */
-import { forbidden, unauthorized } from '../http/errors';
+import { forbidden, unauthorized } from '../errors';
 
 export interface User {
   id: string;

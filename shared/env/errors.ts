@@ -2,7 +2,7 @@
  * The credential endpoint's stable error codes (issue 5 §2). The CLI reads
  * `code` (and `linkUrl`) to decide what to tell the developer.
  */
-import { AppError, conflict, notFound, unauthorized } from '../http/errors';
+import { AppError, conflict, notFound, unauthorized } from '../errors';
 
 /** The UI page that links one provider: where a developer goes from a terminal. */
 export const linkUrlFor = (origin: string, providerId: string) => `${origin}/link/${encodeURIComponent(providerId)}`;
@@ -33,6 +33,3 @@ export const sshOnly = (providerId: string, displayName: string) =>
 
 export const wrongScheme = (host: string, scheme: string) =>
   new AppError('insecure_protocol', `gitlink answers for ${host} over ${scheme} only.`, { extra: { host } });
-
-export const providerUnavailable = (detail: string, cause?: unknown) =>
-  new AppError('provider_unavailable', 'The provider did not answer; try again shortly.', { detail, cause });

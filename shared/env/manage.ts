@@ -8,7 +8,7 @@ import type { EnvToken, NewEnvToken } from '../contract/api';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, MAX_TOKENS_PER_USER } from '../contract/env-tokens';
 import * as z from 'zod';
 import type { Deps } from '../deps';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../errors';
 import { parseInput } from '../http/validate';
 import { EnvTokenStore, type EnvTokenRecord } from '../store/env-tokens';
 import { formatEnvToken, hashSecret, newSecret, newTokenId, TOKEN_ID_LENGTH } from './token';

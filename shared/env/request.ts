@@ -4,7 +4,7 @@
  * and other plain clients send it) or as JSON, parsed into one typed value.
  */
 import * as z from 'zod';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import { parseInput } from '../http/validate';
 import { GitAttributeError, parseGitAttributes } from '../contract/git-attributes';
 

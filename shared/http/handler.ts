@@ -14,7 +14,7 @@ import { config } from '../config';
 import { log } from '../log';
 import { userFromClaims, requireAdmin, type User } from '../auth/user';
 import { withEventSource, type EventSource } from '../events/context';
-import { AppError, notImplemented, toErrorResponse, unauthorized } from './errors';
+import { AppError, notImplemented, toErrorResponse, unauthorized } from '../errors';
 import type { Reply } from './reply';
 
 /** Bodies over 64 KiB are refused before parsing. */

@@ -3,7 +3,7 @@
  * schema before use, and a failure is a 400 that names the field.
  */
 import type { z } from 'zod';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
   const result = schema.safeParse(value);

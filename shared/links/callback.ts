@@ -16,8 +16,8 @@ import { AlreadyConsumed, StaleVersion } from '../store/table';
 import { ensureUserKey } from '../ssh/user-key';
 import { bindingCookieName, clearBindingCookie, nonceMatches } from './browser-binding';
 import { linkStateContext } from './start';
-import { providerContext } from './provider-context';
-import { encryptTokens } from './tokens';
+import { providerContext } from '../credentials/provider-context';
+import { encryptTokens } from '../credentials/tokens';
 
 /** A callback that ends in `?error=code`: only codes the contract lets a browser route redirect with. */
 export class LinkFailure extends Error {

@@ -6,12 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { needsClientSecret } from '../contract/provider-types';
 import type { Deps } from '../deps';
-import { conflict, notFound } from '../http/errors';
+import { conflict, notFound } from '../errors';
 import { providerFor } from '../providers';
 import { STATE_TTL_SECONDS } from '../store/states';
 import { bindingCookie, hashNonce, newNonce } from './browser-binding';
-import { providerContext } from './provider-context';
-import { tokenContext } from './tokens';
+import { providerContext } from '../credentials/provider-context';
+import { tokenContext } from '../credentials/tokens';
 
 /** RFC 7636 §4.1: 32 random octets → 43 base64url characters. */
 export const newVerifier = () => randomBytes(32).toString('base64url');

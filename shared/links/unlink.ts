@@ -6,13 +6,13 @@
  */
 import type { UnlinkReport } from '../contract/api';
 import type { Deps } from '../deps';
-import { notFound, safeMessage } from '../http/errors';
+import { notFound, safeMessage } from '../errors';
 import { log } from '../log';
 import { providerFor } from '../providers';
 import type { TokenSet } from '../providers/types';
 import { hasTokens } from '../store/links';
-import { providerContext } from './provider-context';
-import { freshTokens } from './fresh-tokens';
+import { providerContext } from '../credentials/provider-context';
+import { freshTokens } from '../credentials/fresh-tokens';
 
 export type { StepResult, UnlinkReport } from '../contract/api';
 

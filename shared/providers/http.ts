@@ -4,7 +4,7 @@
  * so callers can tell "try again later" from "this will never work".
  */
 import { refusedHost } from '../http/address';
-import { AppError, type ErrorCode } from '../http/errors';
+import { AppError, type ErrorCode } from '../errors';
 
 /** Provider answers larger than this are refused: no provider answer we read is near it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -10,11 +10,11 @@
  */
 import type { ProviderRotation, RotationReport } from '../contract/api';
 import type { Deps } from '../deps';
-import { conflict, safeMessage } from '../http/errors';
+import { conflict, safeMessage } from '../errors';
 import { log } from '../log';
 import { providerFor } from '../providers';
-import { providerContext } from '../links/provider-context';
-import { freshTokens } from '../links/fresh-tokens';
+import { providerContext } from '../credentials/provider-context';
+import { freshTokens } from '../credentials/fresh-tokens';
 import { hasTokens, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { ensureUserKey, newUserKey } from './user-key';

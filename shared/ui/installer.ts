@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { header, type Ctx } from '../http/handler';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { Reply } from '../http/reply';
 import { version } from '../../package.json';
 

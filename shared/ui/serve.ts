@@ -2,7 +2,7 @@
  * The `ui` function's actions: index.html (for `/` and the `/link/{providerId}`
  * deep link) and the hashed assets under `/assets/`.
  */
-import { notFound, AppError } from '../http/errors';
+import { notFound, AppError } from '../errors';
 import { header, type Ctx } from '../http/handler';
 import type { Reply } from '../http/reply';
 import type { AssetLoader } from './assets';

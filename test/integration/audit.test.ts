@@ -4,7 +4,7 @@
  * time; every read a Query, never a Scan; a hostile cursor is a 400, not a 500.
  */
 import { listAudit } from '@shared/admin/audit';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { startHarness, type Harness } from '../support/env';
 
 let h: Harness;

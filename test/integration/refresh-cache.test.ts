@@ -4,7 +4,7 @@
  * is wrapped in a counting decorator (it stands for KMS) and the DynamoDB
  * client counts the commands it sends.
  */
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { MAX_CACHE_MS } from '@shared/env/cache';
 import { EnvService } from '@shared/env/service';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';

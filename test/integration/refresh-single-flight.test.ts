@@ -6,9 +6,9 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { EnvService } from '@shared/env/service';
-import { decryptTokens } from '@shared/links/tokens';
+import { decryptTokens } from '@shared/credentials/tokens';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 

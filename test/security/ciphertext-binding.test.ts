@@ -8,7 +8,7 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { KmsCrypto } from '@shared/crypto/aws-kms';
 import type { Crypto } from '@shared/crypto/port';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { EnvService } from '@shared/env/service';
 import { linkKey } from '@shared/store/links';
 import { keys } from '@shared/store/schema';

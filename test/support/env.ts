@@ -17,7 +17,7 @@ import { stores, type Deps } from '@shared/deps';
 import { localBus } from '@shared/events/bus';
 import { Events } from '@shared/events/events';
 import { createEnvToken } from '@shared/env/manage';
-import { encryptTokens } from '@shared/links/tokens';
+import { encryptTokens } from '@shared/credentials/tokens';
 import type { ProviderConfig, TokenSet } from '@shared/providers/types';
 import type { Secrets } from '@shared/secrets/port';
 import { Table } from '@shared/store/table';

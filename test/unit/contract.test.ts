@@ -4,7 +4,7 @@
  * the provider-type catalog agrees with the provider implementations.
  */
 import { errorCodes, errorMessage, isErrorCode, type ErrorCode } from '@shared/contract/errors';
-import { AppError, badRequest, conflict, notFound, toErrorResponse } from '@shared/http/errors';
+import { AppError, badRequest, conflict, notFound, toErrorResponse } from '@shared/errors';
 import { defaultPkce, describeType, needsClientSecret, providerType, providerTypes, usesSigningKey } from '@shared/contract/provider-types';
 import { providerFor, supportedTypes } from '@shared/providers';
 import type { Answers } from '@shared/contract/api';

@@ -3,7 +3,7 @@
  * and the credential request at the edge (zod).
  */
 import fc from 'fast-check';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { formatGitAttributes, GitAttributeError, parseGitAttributes } from '@shared/contract/git-attributes';
 import { parseCredentialRequest } from '@shared/env/request';
 

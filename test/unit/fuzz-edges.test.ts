@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { providerUrl, providerId } from '@shared/admin/provider-input';
 import { callbackQuery } from '@shared/links/callback';
 import { groupsOf, userFromClaims } from '@shared/auth/user';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { matchRoute } from '../../local/apigw';
 import { routes } from '@shared/routes';
 

@@ -1,7 +1,7 @@
 /** The handler pipeline: 501 for unbuilt routes, error mapping, no stack traces. */
 process.env.GITLINK_CRYPTO = 'embedded';
 import { makeHandler, type ApiEvent } from '@shared/http/handler';
-import { AppError } from '@shared/http/errors';
+import { AppError } from '@shared/errors';
 import { json } from '@shared/http/reply';
 
 const event = (routeKey: string, extra: Partial<ApiEvent> = {}): ApiEvent =>

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { credentials, region } from '../../support/targets';
-import { tokenContext } from '@shared/links/tokens';
+import { tokenContext } from '@shared/credentials/tokens';
 import { linkKey } from '@shared/store/links';
 import { envTokenKey } from '@shared/store/env-tokens';
 import { coldContainer, invoke } from '../lambda';

@@ -16,14 +16,17 @@
 import { providerType } from '../contract/provider-types';
 import type { Crypto } from '../crypto/port';
 import type { Events } from '../events/events';
-import { AppError } from '../http/errors';
-import { tokenContext, encryptTokens } from '../links/tokens';
+import { AppError } from '../errors';
+import { tokenContext, encryptTokens } from './tokens';
 import { log } from '../log';
 import { ProviderError } from '../providers/http';
 import type { Provider, ProviderContext, TokenSet } from '../providers/types';
 import { fromLinkItem, type LinkRecord, type LinkStore } from '../store/links';
+
+/** The provider did not answer a refresh in time: a 502 the caller may retry. */
+const providerUnavailable = (detail: string, cause?: unknown) =>
+  new AppError('provider_unavailable', 'The provider did not answer; try again shortly.', { detail, cause });
 import { StaleVersion } from '../store/table';
-import { providerUnavailable } from './errors';
 
 /** ARCHITECTURE.md §3: refresh when the token expires within 5 minutes. */
 export const REFRESH_WINDOW_MS = 5 * 60_000;

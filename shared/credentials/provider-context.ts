@@ -5,7 +5,7 @@
  */
 import { SIGNING_PURPOSE } from '../crypto/port';
 import type { Deps } from '../deps';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { ProviderConfig, ProviderContext } from '../providers/types';
 
 export const signingContext = (providerId: string) => ({ purpose: SIGNING_PURPOSE, providerId });

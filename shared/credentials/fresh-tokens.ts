@@ -6,9 +6,9 @@
  * tokens are tried anyway: unlink must still forget the link.
  */
 import type { Deps } from '../deps';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import { log } from '../log';
-import { ensureFresh } from '../env/refresh';
+import { ensureFresh } from './refresh';
 import type { Provider, ProviderContext, TokenSet } from '../providers/types';
 import type { LinkRecord } from '../store/links';
 import { decryptTokens } from './tokens';

@@ -3,7 +3,7 @@
  * (ARCHITECTURE.md §5), so a ciphertext copied into another user's item cannot be decrypted.
  */
 import type { Crypto } from '../crypto/port';
-import { AppError } from '../http/errors';
+import { AppError } from '../errors';
 import type { TokenSet } from '../providers/types';
 import { MOVED, type LinkRecord } from '../store/links';
 
