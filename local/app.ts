@@ -4,7 +4,7 @@
  * dynalite for DynamoDB (driven through the real AWS adapter), a key file for
  * crypto and a secrets file, all under the data dir.
  */
-import { isLoopbackHostname } from '@shared/http/loopback';
+import { isLoopbackHostname } from '@shared/net/loopback';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

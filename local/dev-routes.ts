@@ -8,7 +8,7 @@
  * asks for a fresh sign-in (`prompt=login`, or a `max_age` the session is older than).
  * `GET /dev/logout` ends the session and clears the cookie.
  */
-import { isLoopbackHostname } from '@shared/http/loopback';
+import { isLoopbackHostname } from '@shared/net/loopback';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml } from '@shared/ui/page';
 import { devTokenRequest, DEV_CLIENT_ID, type DevIssuer } from './dev-issuer';

@@ -3,9 +3,9 @@
  * A failure is a 400 naming the field.
  */
 import * as z from 'zod';
-import { hostProblem } from '../http/address';
+import { hostProblem } from '../net/address';
 import { stripControls } from '../contract/text';
-import { isLoopbackHostname } from '../http/loopback';
+import { isLoopbackHostname } from '../net/loopback';
 import { providerTypes } from '../providers/types';
 
 

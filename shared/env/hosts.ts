@@ -8,7 +8,7 @@
  * once (callers ask only after the token is authenticated), so a provider an
  * admin just added is found on the next fetch.
  */
-import { isLoopbackHostname } from '../http/loopback';
+import { isLoopbackHostname } from '../net/loopback';
 import { providerFor } from '../providers';
 import type { Provider, ProviderConfig } from '../providers/types';
 

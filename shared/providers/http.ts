@@ -3,7 +3,7 @@
  * timeout (10 s by default), a cap on the answer's size, and errors classified
  * so callers can tell "try again later" from "this will never work".
  */
-import { refusedHost } from '../http/address';
+import { refusedHost } from '../net/address';
 import { AppError, type ErrorCode } from '../errors';
 
 /** Provider answers larger than this are refused: no provider answer we read is near it. */
@@ -47,7 +47,7 @@ export interface FetchOptions {
 }
 
 export async function providerFetch(url: string, opts: FetchOptions): Promise<ProviderResponse> {
-  // Defence in depth for configs saved before admin input refused these hosts (shared/http/address.ts).
+  // Defence in depth for configs saved before admin input refused these hosts (shared/net/address.ts).
   const refused = refusedHost(new URL(url).hostname);
   if (refused === 'link-local' || refused === 'unspecified') {
     throw new ProviderError('network', 'provider_unreachable', 'The provider could not be reached.', { detail: `refused ${refused} host ${new URL(url).host}` });
