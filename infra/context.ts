@@ -8,7 +8,7 @@ import type { Node } from 'constructs';
 export interface GitlinkContext {
   /** Public origin with a custom domain, e.g. `https://git.example.com`. Becomes PUBLIC_URL. */
   domain?: string;
-  /** ACM certificate (same region) for `domain`; when set, the stack maps the domain to the API. */
+  /** ACM certificate (in the stack's region) for `domain`; required with it: the stack maps the domain to the API. */
   certificateArn?: string;
   /** External OIDC issuer; when unset the stack creates a Cognito user pool. */
   issuer?: string;
@@ -17,12 +17,21 @@ export interface GitlinkContext {
   adminGroupClaim: string;
   adminGroup: string;
   deletionProtection: boolean;
+  /**
+   * Origins the UI's CSP must also allow (connect-src, form-action) besides the issuer's:
+   * an external issuer's token or logout endpoint on another origin. Cognito's hosted-UI
+   * domain is added by the stack itself.
+   */
+  oidcExtraOrigins: string[];
 }
+
+/** A context value the stack cannot use; infra/app.ts prints its message alone, as one line. */
+export class ContextError extends Error {}
 
 const str = (node: Node, key: string): string | undefined => {
   const v: unknown = node.tryGetContext(key);
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new Error(`CDK context "${key}" must be a string`);
+  if (typeof v !== 'string') throw new ContextError(`CDK context "${key}" must be a string`);
   return v.trim();
 };
 
@@ -38,23 +47,29 @@ const bool = (node: Node, key: string, fallback: boolean): boolean => {
   if (v === undefined || v === '') return fallback;
   if (v === true || v === 'true') return true;
   if (v === false || v === 'false') return false;
-  throw new Error(`CDK context "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  throw new ContextError(`CDK context "${key}" must be true or false, got ${JSON.stringify(v)}`);
 };
 
 /** An https origin without a path: PUBLIC_URL and the OAuth callback are built from it. */
 function origin(key: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const u = new URL(value);
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new ContextError(`CDK context "${key}" must be an https origin like https://git.example.com, got ${value}`);
+  }
   if (u.protocol !== 'https:' || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) {
-    throw new Error(`CDK context "${key}" must be an https origin like https://git.example.com, got ${value}`);
+    throw new ContextError(`CDK context "${key}" must be an https origin like https://git.example.com, got ${value}`);
   }
   return u.origin;
 }
 
 /** Kept verbatim: the authorizer compares it byte for byte with the token's `iss` (trailing slash included). */
 function issuerUrl(value: string | undefined): string | undefined {
+  if (value !== undefined && !URL.canParse(value)) throw new ContextError(`CDK context "issuer" must be an https URL, got ${value}`);
   if (value !== undefined && new URL(value).protocol !== 'https:') {
-    throw new Error(`CDK context "issuer" must be an https URL, got ${value}`);
+    throw new ContextError(`CDK context "issuer" must be an https URL, got ${value}`);
   }
   return value;
 }
@@ -68,10 +83,15 @@ export function readContext(node: Node): GitlinkContext {
     adminGroupClaim: str(node, 'adminGroupClaim') ?? 'cognito:groups',
     adminGroup: str(node, 'adminGroup') ?? 'gitlink-admins',
     deletionProtection: bool(node, 'deletionProtection', true),
+    oidcExtraOrigins: (list(node, 'oidcExtraOrigins') ?? []).map((o) => origin('oidcExtraOrigins', o)!),
   };
   // An external issuer without an audience would make the authorizer accept any of its tokens.
-  if (ctx.issuer && !ctx.audience?.length) throw new Error('CDK context "audience" is required when "issuer" is set');
-  if (!ctx.issuer && ctx.audience) throw new Error('CDK context "audience" is only used with "issuer"');
-  if (ctx.certificateArn && !ctx.domain) throw new Error('CDK context "certificateArn" needs "domain"');
+  if (ctx.issuer && !ctx.audience?.length) throw new ContextError('CDK context "audience" is required when "issuer" is set');
+  if (!ctx.issuer && ctx.audience) throw new ContextError('CDK context "audience" is only used with "issuer"');
+  if (ctx.certificateArn && !ctx.domain) throw new ContextError('CDK context "certificateArn" needs "domain"');
+  // Without the certificate nothing maps the domain to the API: its URLs (and the OAuth callback) would not resolve.
+  if (ctx.domain && !ctx.certificateArn) {
+    throw new ContextError(`CDK context "domain" needs "certificateArn": an ACM certificate for ${new URL(ctx.domain).hostname} in the stack's region (docs/DEPLOY.md "Custom domain")`);
+  }
   return ctx;
 }

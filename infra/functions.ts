@@ -78,6 +78,9 @@ export class Functions extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    // Origins the UI's CSP allows besides the issuer's: Cognito's token endpoint is on its hosted-UI
+    // domain, not on the issuer; an external issuer's may be elsewhere too (context oidcExtraOrigins).
+    const extraOrigins = [...(identity.domain ? [identity.domain.baseUrl()] : []), ...props.ctx.oidcExtraOrigins];
     const byName = {} as Record<FunctionName, NodejsFunction>;
     for (const name of functionNames) {
       // An own role per function instead of the shared AWSLambdaBasicExecutionRole
@@ -101,8 +104,7 @@ export class Functions extends Construct {
         timeout: Duration.seconds(29),
         role,
         logGroup,
-        // Cognito's token endpoint is on its hosted UI domain, not on the issuer: the UI's CSP must allow it.
-        environment: ui && identity.domain ? { ...environment, OIDC_EXTRA_ORIGINS: identity.domain.baseUrl() } : environment,
+        environment: ui && extraOrigins.length ? { ...environment, OIDC_EXTRA_ORIGINS: extraOrigins.join(' ') } : environment,
         bundling: ui ? uiBundling : bundling,
         projectRoot,
         depsLockFilePath: path.join(projectRoot, 'package-lock.json'),

@@ -284,7 +284,7 @@ describe('Outputs: every URL an admin needs', () => {
   });
 
   test('with a domain: the domain is the URL, the callback, and PUBLIC_URL', () => {
-    const d = synth({ domain: 'https://git.example.com' }).template;
+    const d = synth({ domain: 'https://git.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' }).template;
     d.hasOutput('Url', { Value: 'https://git.example.com/' });
     d.hasOutput('OAuthCallbackUrl', { Value: 'https://git.example.com/oauth/callback' });
     const fns = Object.values(d.findResources('AWS::Lambda::Function'));
@@ -295,9 +295,17 @@ describe('Outputs: every URL an admin needs', () => {
     d.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://git.example.com/'] });
   });
 
+  test('a domain without certificateArn is refused: nothing would map it to the API, so its URLs would not resolve', () => {
+    expect(() => synth({ domain: 'https://git.example.com' })).toThrow(
+      'CDK context "domain" needs "certificateArn": an ACM certificate for git.example.com in the stack\'s region (docs/DEPLOY.md "Custom domain")',
+    );
+    expect(() => synth({ certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc' })).toThrow('CDK context "certificateArn" needs "domain"');
+  });
+
   test('a domain must be a bare https origin', () => {
     expect(() => synth({ domain: 'http://git.example.com' })).toThrow(/https origin/);
     expect(() => synth({ domain: 'https://git.example.com/gitlink' })).toThrow(/https origin/);
+    expect(() => synth({ domain: 'git.example.com' })).toThrow(/https origin/);
   });
 });
 

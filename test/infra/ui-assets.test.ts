@@ -119,4 +119,23 @@ describe('the ui function\'s environment', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>;
     expect(fns.filter((f) => 'OIDC_EXTRA_ORIGINS' in f.Properties.Environment.Variables)).toEqual([]);
   });
+
+  test('context oidcExtraOrigins (comma-separated, as -c passes it) becomes OIDC_EXTRA_ORIGINS on the ui function only', () => {
+    const { stack, template } = synth({ issuer: 'https://login.example.com/', audience: 'gitlink-ui', oidcExtraOrigins: 'https://token.example.com, https://logout.example.com/' });
+    const fns = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+    const uiId = logicalId(stack, stack.functions.byName.ui);
+    expect(fns[uiId]!.Properties.Environment.Variables.OIDC_EXTRA_ORIGINS).toBe('https://token.example.com https://logout.example.com');
+    expect(Object.entries(fns).filter(([id, f]) => id !== uiId && 'OIDC_EXTRA_ORIGINS' in f.Properties.Environment.Variables)).toEqual([]);
+    // With Cognito, the listed origins come after its hosted-UI domain.
+    const cognito = synth({ oidcExtraOrigins: 'https://other.example.com' });
+    const ui = (cognito.template.findResources('AWS::Lambda::Function') as typeof fns)[logicalId(cognito.stack, cognito.stack.functions.byName.ui)]!;
+    const value = JSON.stringify(ui.Properties.Environment.Variables.OIDC_EXTRA_ORIGINS);
+    expect(value).toContain('.amazoncognito.com');
+    expect(value).toContain(' https://other.example.com');
+  });
+
+  test('oidcExtraOrigins must be https origins', () => {
+    expect(() => synth({ oidcExtraOrigins: 'http://token.example.com' })).toThrow(/"oidcExtraOrigins" must be an https origin/);
+    expect(() => synth({ oidcExtraOrigins: 'https://token.example.com/path' })).toThrow(/"oidcExtraOrigins" must be an https origin/);
+  });
 });
