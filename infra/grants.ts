@@ -34,12 +34,10 @@ export const providerSecretsArn = (scope: Construct): string =>
 
 /** Grants go to the function's own role, so the cdk-nag acknowledgements sit on the policy they explain. */
 export function grantNeeds(role: IRole, needs: FunctionNeeds, t: GrantTargets): void {
-  // Explicit actions, not grantReadData: that one includes dynamodb:Scan, and gitlink never scans.
-  const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-  const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-  if (needs.table === 'read') t.table.grant(role, ...read);
-  if (needs.table === 'readWrite') t.table.grant(role, ...read, ...write);
-  if (needs.table) {
+  // The row's own actions, not grantReadData/grantReadWriteData: those add Scan, batch writes
+  // and DescribeTable, which no function calls.
+  if (needs.table?.length) {
+    t.table.grant(role, ...needs.table.map((a) => `dynamodb:${a}`));
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResource(role, `${t.table.tableArn}/index/*`)}]`,
       reason: 'Added by table.grant: the wildcard covers only the indexes of this one table (gsi1), which the code queries.',

@@ -103,33 +103,46 @@ export const routesOf = (fn: FunctionName): Route[] => routes.filter((r) => r.fn
  * What each function may touch. CDK turns this into least-privilege IAM
  * (ARCHITECTURE.md §5): a function gets only the grants listed here.
  */
+/** The DynamoDB calls shared/store/table.ts makes; never Scan, never batch writes. */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
 export interface FunctionNeeds {
-  table?: 'read' | 'readWrite';
+  /**
+   * Exactly the table calls the function's code can make, on any path (not only the ones the
+   * deployed tier drives: test/deployed/checks.ts names those it cannot reach, with the reason).
+   */
+  table?: readonly TableAction[];
   /** The symmetric token key: encrypt and/or decrypt tokens and SSH private keys. */
   tokenKey?: 'decrypt' | 'encryptDecrypt';
   /** The Bitbucket signing key: `generate` makes data key pairs; `sign` may decrypt them. */
   signingKey?: Array<'generate' | 'sign'>;
   /** Client secrets under `gitlink/providers/`: `write` sets and deletes them without reading (the admin API never shows one). */
   secrets?: 'read' | 'write';
-  /** Publishes lifecycle events on the gitlink bus (docs/events.md); the audit items need `table: 'readWrite'`. */
+  /** Publishes lifecycle events on the gitlink bus (docs/events.md); their audit items need `PutItem`. */
   events?: true;
 }
 
 export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
   ui: {},
-  providers: { table: 'read' },
-  'provider-config': { table: 'readWrite', signingKey: ['generate'], secrets: 'write', events: true },
+  // The provider list and the developer's links: two Queries.
+  providers: { table: ['Query'] },
+  // UpdateItem: a provider's move retires its links (relink_required); PutItem: the provider and its audit items.
+  'provider-config': { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], signingKey: ['generate'], secrets: 'write', events: true },
   // No secrets: starting a link needs no client secret (PKCE and state only; OAuth 1.0a signs with the RSA key).
-  'link-start': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'] },
-  'oauth-callback': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  // Reads the provider, writes the state: nothing else.
+  'link-start': { table: ['GetItem', 'PutItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'] },
+  // DeleteItem consumes the state (single use); UpdateItem records the uploaded key id.
+  'oauth-callback': { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   // encryptDecrypt, not decrypt: unlink refreshes an expiring token first and must save the refreshed one,
   // or the provider's new live token is never revoked (the deployed tier's finding, test/deployed/iam-fails.test.ts).
-  links: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
-  me: { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
-  'git-credential': { table: 'readWrite', tokenKey: 'encryptDecrypt', secrets: 'read', events: true },
+  links: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  me: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  // The hot path: one BatchGetItem warm; GetItem on the rarer paths (a refresh lost to another
+  // caller rereads the link); Query for the provider list; UpdateItem for leases, refreshed tokens and lastUsedAt; PutItem for audit items.
+  'git-credential': { table: ['BatchGetItem', 'GetItem', 'Query', 'UpdateItem', 'PutItem'], tokenKey: 'encryptDecrypt', secrets: 'read', events: true },
   // Offboarding unlinks every link (as `links` does: refresh first, then delete the key and revoke),
   // and deletes environment tokens and the SSH key pair.
-  'admin-users': { table: 'readWrite', tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
+  'admin-users': { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   // Reading the audit is a Query: nothing else.
-  audit: { table: 'read' },
+  audit: { table: ['Query'] },
 };

@@ -22,16 +22,14 @@ const SECRETS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secrets
 const BUS = { 'Fn::GetAtt': [bus, 'Arn'] };
 const PURPOSE = { StringEquals: { 'kms:EncryptionContext:purpose': 'bitbucket-signing' } };
 
-const READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-const READ_WRITE = ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+/** A table grant of exactly these calls (DynamoDB's own names), on the table and its indexes. */
+const tableCalls = (...calls: string[]): Grant => ({ actions: calls.map((c) => `dynamodb:${c}`).sort(), resource: TABLE });
 
 interface Grant {
   actions: string[];
   resource: unknown;
   condition?: unknown;
 }
-const tableRead: Grant = { actions: READ, resource: TABLE };
-const tableWrite: Grant = { actions: READ_WRITE, resource: TABLE };
 const tokenDecrypt: Grant = { actions: ['kms:Decrypt'], resource: TOKEN_KEY };
 const tokenBoth: Grant = { actions: ['kms:Decrypt', 'kms:Encrypt'], resource: TOKEN_KEY };
 const sign: Grant = { actions: ['kms:Decrypt'], resource: SIGNING_KEY, condition: PURPOSE };
@@ -45,20 +43,25 @@ const secretWrite: Grant = { actions: ['secretsmanager:CreateSecret', 'secretsma
 /** Why each row is what it is: the calls each function's flows make (proven call by call by test/deployed). */
 const expected: Record<FunctionName, Grant[]> = {
   ui: [],
-  providers: [tableRead],
-  'provider-config': [tableWrite, generate, secretWrite, publish],
+  // Two Queries: the providers, and the developer's links.
+  providers: [tableCalls('Query')],
+  // UpdateItem: a provider's move retires its links.
+  'provider-config': [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'), generate, secretWrite, publish],
   // Starting a link needs no client secret, and announces nothing.
-  'link-start': [tableWrite, tokenBoth, sign],
-  'oauth-callback': [tableWrite, tokenBoth, sign, secretRead, publish],
+  // It reads the provider and writes the state, nothing else.
+  'link-start': [tableCalls('GetItem', 'PutItem'), tokenBoth, sign],
+  // The state is consumed by a delete; no Query.
+  'oauth-callback': [tableCalls('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'), tokenBoth, sign, secretRead, publish],
   // Unlink refreshes an expiring token and must save it: encrypt too (issue 10 item 4).
-  links: [tableWrite, tokenBoth, sign, secretRead, publish],
-  me: [tableWrite, tokenBoth, sign, secretRead, publish],
+  links: [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'), tokenBoth, sign, secretRead, publish],
+  me: [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'), tokenBoth, sign, secretRead, publish],
   // A refresh on the credential path publishes token.refreshed.
-  'git-credential': [tableWrite, tokenBoth, secretRead, publish],
+  // The only BatchGetItem (the warm fetch); a Query loads the provider list; never a delete.
+  'git-credential': [tableCalls('BatchGetItem', 'GetItem', 'Query', 'UpdateItem', 'PutItem'), tokenBoth, secretRead, publish],
   // Offboarding unlinks as `links` does, and deletes tokens and the key pair.
-  'admin-users': [tableWrite, tokenBoth, sign, secretRead, publish],
+  'admin-users': [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'), tokenBoth, sign, secretRead, publish],
   // The audit is read by Query only.
-  audit: [tableRead],
+  audit: [tableCalls('Query')],
 };
 
 /** A statement's ARNs with the account/region/partition spelled the way `formatArn` does. */
