@@ -52,6 +52,9 @@ export interface FunctionsProps {
   signingKey: IKey;
   bus: IEventBus;
   identity: Identity;
+  /** The public origin with a trailing slash (the API's URL). Only the scheduled refresh gets it:
+   *  it is behind no route, so the API does not depend on it and there is no cycle. */
+  publicUrl: string;
 }
 
 export class Functions extends Construct {
@@ -93,6 +96,7 @@ export class Functions extends Construct {
       logGroup.grantWrite(role);
 
       const ui = name === 'ui';
+      const scheduled = name === 'refresh-scheduler';
       const fn = new NodejsFunction(this, name, {
         entry: entryFor(name),
         handler: 'handler',
@@ -101,10 +105,15 @@ export class Functions extends Construct {
         architecture: Architecture.ARM_64,
         memorySize: 512,
         // Below the HTTP API's 30 s integration limit, so the function's own error wins the race.
-        timeout: Duration.seconds(29),
+        // The scheduled refresh answers no request: it works in batches for up to 5 minutes.
+        timeout: scheduled ? Duration.minutes(5) : Duration.seconds(29),
         role,
         logGroup,
-        environment: ui && extraOrigins.length ? { ...environment, OIDC_EXTRA_ORIGINS: extraOrigins.join(' ') } : environment,
+        environment: ui && extraOrigins.length
+          ? { ...environment, OIDC_EXTRA_ORIGINS: extraOrigins.join(' ') }
+          : scheduled && !ctx.domain
+            ? { ...environment, PUBLIC_URL: props.publicUrl }
+            : environment,
         bundling: ui ? uiBundling : bundling,
         projectRoot,
         depsLockFilePath: path.join(projectRoot, 'package-lock.json'),

@@ -7,6 +7,7 @@ import { Events } from './events';
 import { Functions } from './functions';
 import { Identity } from './identity';
 import { Keys } from './keys';
+import { Operations } from './operations';
 import { Storage } from './storage';
 
 export class GitlinkStack extends Stack {
@@ -15,6 +16,7 @@ export class GitlinkStack extends Stack {
   readonly functions: Functions;
   readonly identity: Identity;
   readonly keys: Keys;
+  readonly operations: Operations;
   readonly storage: Storage;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -35,8 +37,10 @@ export class GitlinkStack extends Stack {
       signingKey: this.keys.signingKey,
       bus: this.events.bus,
       identity: this.identity,
+      publicUrl: this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.identity);
+    this.operations = new Operations(this, 'Operations', { scheduler: this.functions.byName['refresh-scheduler'] });
 
     const url = this.api.url;
     new CfnOutput(this, 'Url', { value: url, description: 'The web UI and API (open it to sign in)' });

@@ -34,6 +34,8 @@ export const functionNames = [
   'git-credential',
   'admin-users',
   'audit',
+  // No route: an EventBridge rule runs it every 6 hours (infra/operations.ts).
+  'refresh-scheduler',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -145,4 +147,7 @@ export const functionNeeds: Record<FunctionName, FunctionNeeds> = {
   'admin-users': { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], tokenKey: 'encryptDecrypt', signingKey: ['sign'], secrets: 'read', events: true },
   // Reading the audit is a Query: nothing else.
   audit: { table: ['Query'] },
+  // Queries the due days, rereads links and providers, takes leases and saves tokens (UpdateItem), writes audit items.
+  // OAuth 2.0 refreshes only: no signing key.
+  'refresh-scheduler': { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], tokenKey: 'encryptDecrypt', secrets: 'read', events: true },
 };

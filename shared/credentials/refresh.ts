@@ -21,6 +21,7 @@ import { tokenContext, encryptTokens } from './tokens';
 import { log } from '../log';
 import { ProviderError } from '../providers/http';
 import type { Provider, ProviderContext, TokenSet } from '../providers/types';
+import { refreshDueAt } from '../refresh/due';
 import { fromLinkItem, type LinkRecord, type LinkStore } from '../store/links';
 
 /** The provider did not answer a refresh in time: a 502 the caller may retry. */
@@ -51,6 +52,8 @@ export interface RefreshOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Who refreshes, for the `token.refreshed` / `token.refresh_failed` events. Default: `credential`. */
   trigger?: 'credential' | 'schedule' | 'provider_call';
+  /** Whether the link must be refreshed now. Default `needsRefresh`; the schedule asks whether its refresh is due. */
+  due?: (link: LinkRecord, now: number) => boolean;
 }
 
 export interface RefreshDeps {
@@ -102,7 +105,7 @@ export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link
   for (;;) {
     const now = deps.now();
     if (current.needsRelink) throw target.relink(current.relinkReason ?? 'needs_relink');
-    if (!needsRefresh(current, now)) return { link: current };
+    if (!o.due(current, now)) return { link: current };
     if (!current.refreshTokenCt || !providerType(target.provider.type).capabilities.refresh || !target.provider.refresh) {
       // Nothing to refresh with: hand the token out until it really expires.
       if (current.expiresAt! <= now) throw target.relink('token_expired');
@@ -135,6 +138,7 @@ function settings(o: RefreshOptions, timeoutMs: number) {
     pollMaxMs: o.pollMaxMs ?? 500,
     sleep: o.sleep ?? defaultSleep,
     trigger: o.trigger ?? 'credential',
+    due: o.due ?? needsRefresh,
   };
 }
 type Settings = ReturnType<typeof settings>;
@@ -211,11 +215,12 @@ async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkReco
   // The conditional write on our version is the check: a newer version means another
   // caller rotated or relinked it, and the refusal concerns a token already gone.
   try {
+    // No proactive refresh for a dead grant: nothing would work until the developer links again.
     await deps.links.update(held.userId, held.providerId, held.version, {
       needsRelink: true,
       relinkReason: reason,
       updatedAt: new Date(deps.now()).toISOString(),
-    }, ['refreshLeaseUntil']);
+    }, ['refreshLeaseUntil', 'refreshDueAt']);
   } catch (e) {
     if (e instanceof StaleVersion) return undefined;
     throw e;
@@ -227,11 +232,18 @@ async function markDead(deps: RefreshDeps, target: RefreshTarget, held: LinkReco
   throw target.relink(reason);
 }
 
+function dueFrom(provider: Provider, now: number): Partial<LinkRecord> {
+  const due = refreshDueAt(provider, true, now);
+  return due !== undefined ? { refreshDueAt: due } : {};
+}
+
 async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet): Promise<Fresh> {
   const set: Partial<LinkRecord> = {
     ...(await encryptTokens(deps.crypto, held.userId, held.providerId, tokens)),
     ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt, refreshedAt: deps.now() } : {}),
     ...(tokens.scopes?.length ? { scopes: tokens.scopes } : {}),
+    // The refresh token was just issued (or kept): the next proactive refresh counts from now.
+    ...dueFrom(target.provider, deps.now()),
     updatedAt: new Date(deps.now()).toISOString(),
   };
   // Never remove refreshTokenCt: an answer without one keeps the old (Nango #298).

@@ -39,7 +39,8 @@ export class Events {
   async emit<T extends EventType>(type: T, fields: EmitFields<T>): Promise<void> {
     const source = currentEventSource();
     // Environment tokens and browser callbacks carry no JWT: their actor is the developer concerned.
-    const actor = fields.actor ?? (source.actor.id || !fields.subjectUserId ? source.actor : { ...source.actor, id: fields.subjectUserId });
+    const onBehalf = source.actor.kind !== 'system' && !source.actor.id && fields.subjectUserId;
+    const actor = fields.actor ?? (onBehalf ? { ...source.actor, id: fields.subjectUserId } : source.actor);
     const candidate = {
       id: newEventId(),
       version: 1,

@@ -18,6 +18,7 @@ import { bindingCookieName, clearBindingCookie, nonceMatches } from './browser-b
 import { linkStateContext } from './start';
 import { providerContext } from '../credentials/provider-context';
 import { encryptTokens } from '../credentials/tokens';
+import { refreshDueAt } from '../refresh/due';
 
 /** A callback that ends in `?error=code`: only codes the contract lets a browser route redirect with. */
 export class LinkFailure extends Error {
@@ -150,6 +151,7 @@ const refuseIdentityChange: Step = async (f) => {
 const storeLink: Step = async (f) => {
   const { userId, providerId } = f.state!;
   const now = new Date(f.deps.now()).toISOString();
+  const due = refreshDueAt(f.provider!, !!f.tokens!.refreshToken, f.deps.now());
   // A retired link's key id belongs to the old host (provider-move.ts): never carried over.
   const sameAccount = !!f.existing && hasTokens(f.existing) && f.existing.accountId === f.identity!.accountId;
   try {
@@ -164,6 +166,7 @@ const storeLink: Step = async (f) => {
         scopes: f.tokens!.scopes ?? f.config!.scopes,
         ...(sameAccount && f.existing?.sshKeyId ? { sshKeyId: f.existing.sshKeyId } : {}),
         ...(sameAccount && f.existing?.sshKeyFingerprint ? { sshKeyFingerprint: f.existing.sshKeyFingerprint } : {}),
+        ...(due !== undefined ? { refreshDueAt: due } : {}),
         linkedAt: f.existing?.linkedAt ?? now,
         updatedAt: now,
       },

@@ -43,6 +43,8 @@ export const bitbucketCloud: Provider = {
   type: 'bitbucket-cloud',
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  // Bitbucket Cloud's refresh tokens neither expire nor rotate: nothing to refresh ahead of time.
+  refreshTokens: { rotates: false },
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/site/oauth2/authorize`,

@@ -26,6 +26,9 @@ export const bitbucketDc: Provider = {
   type: 'bitbucket-dc',
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  // Refresh tokens live 90 days (atlassian.oauth2.provider.refresh.token.expiration); a refresh
+  // answers a new one. https://confluence.atlassian.com/bitbucketserver/oauth-2-0-provider-system-properties-1108483660.html
+  refreshTokens: { rotates: true, lifetimeMs: 90 * 86_400_000 },
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/rest/oauth2/latest/authorize`,

@@ -61,6 +61,11 @@ export const github: Provider = {
 
   ...protocol,
 
+  // GitHub App user tokens: single-use refresh tokens that expire after 6 months (OAuth-app tokens
+  // have none, so nothing is scheduled for them).
+  // https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+  refreshTokens: { rotates: true, lifetimeMs: 184 * 86_400_000 },
+
   /**
    * Provider deviation: a used or expired GitHub App refresh token answers
    * `bad_refresh_token` (HTTP 200), where RFC 6749 §5.2 says `invalid_grant`.

@@ -29,6 +29,8 @@ export const gitlab: Provider = {
   type: 'gitlab',
   sshHost: (c) => new URL(c.baseUrl).hostname,
   gitHttpsHost: (c) => new URL(c.baseUrl).host,
+  // Each refresh spends the old refresh token; GitLab documents no lifetime for an unused one.
+  refreshTokens: { rotates: true },
 
   ...oauth2Protocol((ctx) => ({
     authorizeUrl: `${base(ctx)}/oauth/authorize`,

@@ -110,6 +110,13 @@ export interface Provider {
   /** Finishes the protocol at the callback: code (+verifier) or oauth_token + verifier → tokens. */
   finishAuthorization(ctx: ProviderContext, p: { query: Record<string, string>; secrets: Record<string, string> }): Promise<TokenSet>;
   refresh?(ctx: ProviderContext, refreshToken: string): Promise<TokenSet>;
+  /**
+   * How this provider's refresh tokens age, for the scheduled refresh (shared/refresh/due.ts).
+   * `rotates`: each refresh answers a new refresh token and spends the old one;
+   * `lifetimeMs`: how long a refresh token lives unused, where the provider documents it.
+   * Absent: nothing to refresh ahead of time.
+   */
+  refreshTokens?: { rotates: boolean; lifetimeMs?: number };
   revoke(ctx: ProviderContext, tokens: TokenSet): Promise<RevokeResult>;
   /**
    * Revokes these tokens only, leaving the user's other tokens for this client (a link

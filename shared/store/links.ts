@@ -3,6 +3,7 @@
  * only as KMS ciphertext; `version` guards every update (refresh single-flight,
  * relink, unlink). gsi1 (`LINKS#{providerId}`) counts a provider's links.
  */
+import { dueIndex } from '../refresh/due';
 import { keys } from './schema';
 import type { Table } from './table';
 
@@ -23,6 +24,8 @@ export interface LinkRecord {
   sshKeyFingerprint?: string;
   needsRelink?: boolean;
   relinkReason?: string;
+  /** Epoch ms of the next proactive refresh (shared/refresh/due.ts); indexed on gsi2 by day. Absent: none. */
+  refreshDueAt?: number;
   /** Epoch ms until which one caller holds the refresh lease. */
   refreshLeaseUntil?: number;
   linkedAt: string;
@@ -45,12 +48,13 @@ export function toLinkItem(link: Omit<LinkRecord, 'version'> & { version?: numbe
     ...linkKey(link.userId, link.providerId),
     gsi1pk: keys.linksOfProvider(link.providerId),
     gsi1sk: keys.userPartition(link.userId),
+    ...(link.refreshDueAt !== undefined ? dueIndex(link.userId, link.providerId, link.refreshDueAt) : {}),
     ...link,
   };
 }
 
 export function fromLinkItem(item: Record<string, unknown>): LinkRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...link } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, gsi2pk: _g2, gsi2sk: _s2, ...link } = item;
   return link as unknown as LinkRecord;
 }
 
@@ -78,7 +82,10 @@ export class LinkStore {
 
   /** Changes some fields under the version guard; returns the new record. */
   async update(userId: string, providerId: string, expectedVersion: number, set: Partial<LinkRecord>, remove: Array<keyof LinkRecord> = []) {
-    const out = await this.table.updateVersioned(linkKey(userId, providerId), expectedVersion, set, remove as string[]);
+    // The due-date index follows `refreshDueAt`: moved with it, dropped with it.
+    const index = set.refreshDueAt !== undefined ? dueIndex(userId, providerId, set.refreshDueAt) : {};
+    const unindex = remove.includes('refreshDueAt') ? ['gsi2pk', 'gsi2sk'] : [];
+    const out = await this.table.updateVersioned(linkKey(userId, providerId), expectedVersion, { ...set, ...index }, [...(remove as string[]), ...unindex]);
     return fromLinkItem(out);
   }
 

@@ -61,6 +61,8 @@ export interface PageQuery {
   limit: number;
   /** The full key (table and index attributes) of the last item of the previous page. */
   startKey?: Record<string, string>;
+  /** Oldest (lowest sort key) first instead. */
+  ascending?: boolean;
   /** An equality filter on one attribute (a Query filter: it never reads another partition). */
   filter?: { name: string; value: string };
 }
@@ -310,7 +312,7 @@ export class Table {
     });
   }
 
-  /** One page of one partition, newest first, and the key to continue from (never a scan). */
+  /** One page of one partition, newest first (or oldest first), and the key to continue from (never a scan). */
   async queryPage<T extends Item>(q: PageQuery): Promise<{ items: T[]; lastKey?: Record<string, string> }> {
     const index = q.index ? tableSchema[q.index] : undefined;
     const pkName = index ? index.partitionKey : tableSchema.partitionKey;
@@ -323,7 +325,7 @@ export class Table {
         ...(q.filter ? { FilterExpression: '#f = :f' } : {}),
         ExpressionAttributeNames: { '#p': pkName, ...(q.skAfter ? { '#s': skName } : {}), ...(q.filter ? { '#f': q.filter.name } : {}) },
         ExpressionAttributeValues: { ':p': q.pk, ...(q.skAfter ? { ':after': q.skAfter } : {}), ...(q.filter ? { ':f': q.filter.value } : {}) },
-        ScanIndexForward: false,
+        ScanIndexForward: !!q.ascending,
         Limit: q.limit,
         ...(q.startKey ? { ExclusiveStartKey: q.startKey } : {}),
       }),

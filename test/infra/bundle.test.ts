@@ -36,6 +36,8 @@ const clientsOf: Record<(typeof functionNames)[number], ReadonlyArray<(typeof CL
   'admin-users': CLIENTS,
   // Reading the audit is a Query.
   audit: ['client-dynamodb'],
+  // Refreshes and saves tokens, announces them; no route.
+  'refresh-scheduler': CLIENTS,
 };
 
 describe.each([...functionNames])('bundle of %s', (name) => {

@@ -62,6 +62,8 @@ const expected: Record<FunctionName, Grant[]> = {
   'admin-users': [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'), tokenBoth, sign, secretRead, publish],
   // The audit is read by Query only.
   audit: [tableCalls('Query')],
+  // OAuth 2.0 refreshes only (no signing key); never deletes.
+  'refresh-scheduler': [tableCalls('GetItem', 'Query', 'PutItem', 'UpdateItem'), tokenBoth, secretRead, publish],
 };
 
 /** A statement's ARNs with the account/region/partition spelled the way `formatArn` does. */

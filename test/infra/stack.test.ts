@@ -178,7 +178,8 @@ describe('Functions: one Lambda per function name', () => {
     expect(Number(/^nodejs(\d+)\.x$/.exec(p.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
     expect(p.Architectures).toEqual(['arm64']);
     expect(p.MemorySize).toBe(512);
-    expect(p.Timeout).toBeLessThan(30);
+    // The scheduled refresh answers no request (its own test below).
+    if (name !== 'refresh-scheduler') expect(p.Timeout).toBeLessThan(30);
     expect(p.Handler).toBe('index.handler');
     const env = p.Environment.Variables;
     expect(env).toMatchObject({
@@ -194,11 +195,33 @@ describe('Functions: one Lambda per function name', () => {
     });
     // The UI signs in against exactly the issuer the authorizer trusts.
     expect(env.OIDC_ISSUER).toEqual(authorizer.JwtConfiguration.Issuer);
-    expect(env.PUBLIC_URL).toBeUndefined();
-    // The API's own URL in the env would be a CloudFormation cycle (ARCHITECTURE.md §6).
-    expect(mentions(env, apiId)).toBe(false);
+    if (name !== 'refresh-scheduler') {
+      expect(env.PUBLIC_URL).toBeUndefined();
+      // The API's own URL in the env would be a CloudFormation cycle (ARCHITECTURE.md §6).
+      expect(mentions(env, apiId)).toBe(false);
+    }
     const logGroup = resources[p.LoggingConfig.LogGroup.Ref]!;
     expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('the scheduled refresh (README "Operations")', () => {
+  const fnId = logicalId(stack, stack.functions.byName['refresh-scheduler']);
+  const fn = resources[fnId]!.Properties as { Timeout: number; Environment: { Variables: Json } };
+
+  test('an EventBridge rule runs it every 6 hours, without retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(6 hours)',
+      State: 'ENABLED',
+      Targets: [{ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+  });
+
+  test('5 minutes to work in; the API URL as PUBLIC_URL (no route reaches it, so no cycle); no route', () => {
+    expect(fn.Timeout).toBe(300);
+    expect(mentions(fn.Environment.Variables.PUBLIC_URL, apiId)).toBe(true);
+    expect(routes.filter((r) => (r.fn as string) === 'refresh-scheduler')).toEqual([]);
   });
 });
 
@@ -310,9 +333,9 @@ describe('Outputs: every URL an admin needs', () => {
 });
 
 describe('issue 4: only the functions that sign may decrypt the Bitbucket signing key', () => {
-  // The functions that start or finish a link, or call a linked provider's API (unlink, SSH-key rotation).
-  // Listed here, not derived from functionNeeds, so that a wrong row in the table fails this test.
-  const signers: FunctionName[] = ['link-start', 'oauth-callback', 'links', 'me'];
+  // The functions that start or finish a link, or call a linked provider's API (unlink, SSH-key rotation,
+  // offboarding). Listed here, not derived from functionNeeds, so that a wrong row in the table fails this test.
+  const signers: FunctionName[] = ['link-start', 'oauth-callback', 'links', 'me', 'admin-users'];
   const purpose = { StringEquals: { 'kms:EncryptionContext:purpose': 'bitbucket-signing' } };
 
   test('kms:Decrypt on the signing key: exactly the signing functions, each statement conditioned on the purpose', () => {
