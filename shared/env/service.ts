@@ -15,11 +15,11 @@ import { AppError } from '../errors';
 import { log } from '../log';
 import { providerContext } from '../credentials/provider-context';
 import { tokenContext } from '../credentials/tokens';
-import { fromLinkItem, hasTokens, linkKey, MOVED, type LinkRecord } from '../store/links';
-import { keys } from '../store/schema';
-import { EnvTokenStore, envTokenKey } from '../store/env-tokens';
+import { EnvTokenStore, type EnvTokenRecord } from '../store/env-tokens';
+import { hasTokens, MOVED, type LinkRecord } from '../store/links';
+import { readMany } from '../store/read';
 import type { SshKeyRecord } from '../store/ssh-keys';
-import { StaleVersion, type Item } from '../store/table';
+import { StaleVersion } from '../store/table';
 import { ensureUserKey, privateKeyOf } from '../ssh/user-key';
 import { CredentialCache } from './cache';
 import { badEnvToken, noProvider, notLinked, relinkRequired, sshOnly, wrongScheme } from './errors';
@@ -66,14 +66,11 @@ export class EnvService {
     if (!parts) throw badEnvToken();
     const target = await this.matchHost(parts, req);
     // One BatchGetItem: the token record and the link (issue 5 §2).
-    const [tokenItem, linkItem] = await this.deps.table.batchGet([
-      envTokenKey(parts.userId, parts.tokenId),
-      linkKey(parts.userId, target.config.id),
-    ]);
-    this.checkToken(parts, tokenItem);
-    const touch = this.touch(parts, tokenItem);
+    const [tokenRecord, link] = await readMany(this.deps.table, [this.tokens.ref(parts.userId, parts.tokenId), this.deps.links.ref(parts.userId, target.config.id)]);
+    this.checkToken(parts, tokenRecord);
+    const touch = this.touch(parts, tokenRecord);
     try {
-      return await this.answer(target, linkItem ? fromLinkItem(linkItem) : undefined, origin);
+      return await this.answer(target, link, origin);
     } finally {
       await touch;
     }
@@ -83,13 +80,13 @@ export class EnvService {
   async sshKey(token: string | undefined, opts: { hostsOnly: boolean }): Promise<EnvSshKeyAnswer> {
     const parts = parseEnvToken(token);
     if (!parts) throw badEnvToken();
-    const [tokenItem, keyItem] = await this.deps.table.batchGet([envTokenKey(parts.userId, parts.tokenId), keys.sshKey(parts.userId)]);
-    this.checkToken(parts, tokenItem);
-    const touch = this.touch(parts, tokenItem);
+    const [tokenRecord, keyRecord] = await readMany(this.deps.table, [this.tokens.ref(parts.userId, parts.tokenId), this.deps.sshKeys.ref(parts.userId)]);
+    this.checkToken(parts, tokenRecord);
+    const touch = this.touch(parts, tokenRecord);
     try {
       const hosts = await this.hosts();
       if (opts.hostsOnly) return hosts;
-      const record = keyItem ? toSshKeyRecord(keyItem) : await ensureUserKey(this.deps, parts.userId);
+      const record = keyRecord ?? (await ensureUserKey(this.deps, parts.userId));
       return { privateKey: await this.privateKey(record), publicKey: record.publicKey, fingerprint: record.fingerprint, ...hosts };
     } finally {
       await touch;
@@ -121,12 +118,12 @@ export class EnvService {
   async authenticate(token: string | undefined): Promise<void> {
     const parts = parseEnvToken(token);
     if (!parts) throw badEnvToken();
-    this.checkToken(parts, await this.deps.table.get(envTokenKey(parts.userId, parts.tokenId)));
+    this.checkToken(parts, await this.tokens.get(parts.userId, parts.tokenId));
   }
 
   /** Throws 401 unless the record exists, is unexpired (Table enforces `ttl`) and the secret matches. */
-  private checkToken(parts: EnvTokenParts, item: Item | undefined): void {
-    if (!item || typeof item.secretHash !== 'string' || !secretMatches(parts.secret, item.secretHash)) throw badEnvToken();
+  private checkToken(parts: EnvTokenParts, record: EnvTokenRecord | undefined): void {
+    if (!record || typeof record.secretHash !== 'string' || !secretMatches(parts.secret, record.secretHash)) throw badEnvToken();
   }
 
   /**
@@ -137,7 +134,7 @@ export class EnvService {
   private async matchHost(parts: EnvTokenParts, req: CredentialRequest): Promise<HostMatch & { movedFrom?: string }> {
     let m = await this.directory.match(req.protocol, req.host);
     if (!m.hit) {
-      this.checkToken(parts, await this.deps.table.get(envTokenKey(parts.userId, parts.tokenId)));
+      this.checkToken(parts, await this.tokens.get(parts.userId, parts.tokenId));
       m = await this.directory.match(req.protocol, req.host, true);
     }
     if (m.hit) return m.hit;
@@ -252,7 +249,7 @@ export class EnvService {
    * container wrote it) saves the write too: a new container's first fetch stays
    * at BatchGetItem + provider list + Decrypt (README, Performance).
    */
-  private async touch(parts: EnvTokenParts, record: Item | undefined): Promise<void> {
+  private async touch(parts: EnvTokenParts, record: EnvTokenRecord | undefined): Promise<void> {
     const key = `${parts.userId}\u0000${parts.tokenId}`;
     const now = this.deps.now();
     // The latest use known: this container's own write, or the stored one (a future time, clock skew, is ignored).
@@ -269,7 +266,3 @@ export class EnvService {
   }
 }
 
-function toSshKeyRecord(item: Item): SshKeyRecord {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as SshKeyRecord;
-}

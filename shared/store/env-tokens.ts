@@ -4,6 +4,7 @@
  * an expired token on read (DynamoDB's own TTL deletes days late, dynalite never).
  * Revoking deletes the item: the next request finds nothing and gets 401.
  */
+import type { RecordRef } from './read';
 import { keys } from './schema';
 import { AlreadyExists, type Item, type Table } from './table';
 
@@ -61,6 +62,11 @@ export class EnvTokenStore {
       return true;
     }
     return false;
+  }
+
+  /** The token, for reading with other stores' records in one call (store/read.ts). */
+  ref(userId: string, tokenId: string): RecordRef<EnvTokenRecord> {
+    return { key: envTokenKey(userId, tokenId), from: fromEnvTokenItem };
   }
 
   async get(userId: string, tokenId: string): Promise<EnvTokenRecord | undefined> {

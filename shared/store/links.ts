@@ -4,6 +4,7 @@
  * relink, unlink). gsi1 (`LINKS#{providerId}`) counts a provider's links.
  */
 import { dueIndex } from '../refresh/due';
+import type { RecordRef } from './read';
 import { keys } from './schema';
 import type { Table } from './table';
 
@@ -60,6 +61,11 @@ export function fromLinkItem(item: Record<string, unknown>): LinkRecord {
 
 export class LinkStore {
   constructor(readonly table: Table) {}
+
+  /** The link, for reading with other stores' records in one call (store/read.ts). */
+  ref(userId: string, providerId: string): RecordRef<LinkRecord> {
+    return { key: linkKey(userId, providerId), from: fromLinkItem };
+  }
 
   async get(userId: string, providerId: string): Promise<LinkRecord | undefined> {
     const item = await this.table.get(linkKey(userId, providerId));

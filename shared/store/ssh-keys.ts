@@ -1,6 +1,7 @@
 /** The developer's SSH key pair (ARCHITECTURE.md §4: `USER#{userId}` / `SSHKEY`); private key only as ciphertext. */
 import { keys } from './schema';
-import type { Table } from './table';
+import type { RecordRef } from './read';
+import type { Item, Table } from './table';
 
 export interface SshKeyRecord {
   userId: string;
@@ -11,14 +12,22 @@ export interface SshKeyRecord {
   version: number;
 }
 
+export function fromSshKeyItem(item: Item): SshKeyRecord {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as SshKeyRecord;
+}
+
 export class SshKeyStore {
   constructor(private readonly table: Table) {}
 
+  /** The key pair, for reading with other stores' records in one call (store/read.ts). */
+  ref(userId: string): RecordRef<SshKeyRecord> {
+    return { key: keys.sshKey(userId), from: fromSshKeyItem };
+  }
+
   async get(userId: string): Promise<SshKeyRecord | undefined> {
     const item = await this.table.get(keys.sshKey(userId));
-    if (!item) return undefined;
-    const { pk: _pk, sk: _sk, ...rest } = item;
-    return rest as unknown as SshKeyRecord;
+    return item ? fromSshKeyItem(item) : undefined;
   }
 
   /** Forgets the key pair (offboarding); answers whether there was one. */
@@ -28,8 +37,6 @@ export class SshKeyStore {
 
   /** Version-guarded write (0 = create). Throws StaleVersion if another writer won. */
   async save(record: Omit<SshKeyRecord, 'version'>, expectedVersion: number): Promise<SshKeyRecord> {
-    const saved = await this.table.putVersioned({ ...keys.sshKey(record.userId), ...record }, expectedVersion);
-    const { pk: _pk, sk: _sk, ...rest } = saved;
-    return rest as unknown as SshKeyRecord;
+    return fromSshKeyItem(await this.table.putVersioned({ ...keys.sshKey(record.userId), ...record }, expectedVersion));
   }
 }
