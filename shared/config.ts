@@ -64,6 +64,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return c;
 }
 
+/**
+ * `LOG_LEVEL` alone, for the logger, which starts at import and must log even when the rest
+ * of the configuration is invalid (that is what it reports). An invalid value logs at INFO
+ * here and still fails `loadConfig`.
+ */
+export const logLevel = (env: NodeJS.ProcessEnv = process.env): Config['LOG_LEVEL'] => schema.shape.LOG_LEVEL.catch('INFO').parse(env.LOG_LEVEL);
+
 let cached: Config | undefined;
 /** The process config, parsed once. */
 export function config(): Config {

@@ -5,6 +5,7 @@
  * replaced, and strings that look like a token or key are masked wherever they
  * appear, so a careless `logger.info({ event })` cannot leak a credential.
  */
+import { logLevel } from './config';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 const SECRET_KEYS =
@@ -41,7 +42,7 @@ export function redact(value: unknown, depth = 0): unknown {
 
 const powertools = new Logger({
   serviceName: 'gitlink',
-  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  logLevel: logLevel(),
 });
 
 type Fields = Record<string, unknown>;

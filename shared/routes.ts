@@ -96,6 +96,8 @@ type KeyOf<R> = R extends { method: infer M extends string; path: infer P extend
  * route (each route's own method and path, not every method with every path).
  */
 export type RouteKey = KeyOf<(typeof routes)[number]>;
+/** The route keys one function serves (what its `makeHandler` must give an action each). */
+export type RouteKeyOf<F extends FunctionName> = KeyOf<Extract<(typeof routes)[number], { fn: F }>>;
 
 export const routeKey = (r: Route): string => `${r.method} ${r.path}`;
 
