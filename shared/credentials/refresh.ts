@@ -21,7 +21,7 @@ import { tokenContext, encryptTokens } from './tokens';
 import { log } from '../log';
 import { ProviderError } from '../providers/http';
 import type { Provider, ProviderContext, TokenSet } from '../providers/types';
-import { refreshDueAt } from '../refresh/due';
+import { refreshDueAt } from '../store/refresh-due';
 import { fromLinkItem, type LinkRecord, type LinkStore } from '../store/links';
 
 /** The provider did not answer a refresh in time: a 502 the caller may retry. */

@@ -18,7 +18,7 @@ import { bindingCookieName, clearBindingCookie, nonceMatches } from './browser-b
 import { linkStateContext } from './start';
 import { providerContext } from '../credentials/provider-context';
 import { encryptTokens } from '../credentials/tokens';
-import { refreshDueAt } from '../refresh/due';
+import { refreshDueAt } from '../store/refresh-due';
 
 /** A callback that ends in `?error=code`: only codes the contract lets a browser route redirect with. */
 export class LinkFailure extends Error {

@@ -111,7 +111,7 @@ export interface Provider {
   finishAuthorization(ctx: ProviderContext, p: { query: Record<string, string>; secrets: Record<string, string> }): Promise<TokenSet>;
   refresh?(ctx: ProviderContext, refreshToken: string): Promise<TokenSet>;
   /**
-   * How this provider's refresh tokens age, for the scheduled refresh (shared/refresh/due.ts).
+   * How this provider's refresh tokens age, for the scheduled refresh (shared/store/refresh-due.ts).
    * `rotates`: each refresh answers a new refresh token and spends the old one;
    * `lifetimeMs`: how long a refresh token lives unused, where the provider documents it.
    * Absent: nothing to refresh ahead of time.

@@ -1,6 +1,6 @@
 /**
  * The scheduled refresh (`refresh-scheduler` function, every 6 hours): refreshes every
- * link whose proactive refresh is due (shared/refresh/due.ts), so an idle developer's
+ * link whose proactive refresh is due (shared/store/refresh-due.ts), so an idle developer's
  * refresh token does not die.
  *
  * - It finds them by Query on gsi2, one partition per due day, oldest first: never a scan.
@@ -22,7 +22,7 @@ import type { ProviderConfig } from '../providers/types';
 import { keys } from '../store/schema';
 import { fromLinkItem, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
-import { dueDay } from './due';
+import { dueDay } from '../store/refresh-due';
 
 const DAY_MS = 86_400_000;
 /** How far back due days are read: a run that never came for this long finds them still. */

@@ -3,7 +3,7 @@
  * only as KMS ciphertext; `version` guards every update (refresh single-flight,
  * relink, unlink). gsi1 (`LINKS#{providerId}`) counts a provider's links.
  */
-import { dueIndex } from '../refresh/due';
+import { dueIndex } from './refresh-due';
 import type { RecordRef } from './read';
 import { keys } from './schema';
 import type { Table } from './table';
@@ -25,7 +25,7 @@ export interface LinkRecord {
   sshKeyFingerprint?: string;
   needsRelink?: boolean;
   relinkReason?: string;
-  /** Epoch ms of the next proactive refresh (shared/refresh/due.ts); indexed on gsi2 by day. Absent: none. */
+  /** Epoch ms of the next proactive refresh (shared/store/refresh-due.ts); indexed on gsi2 by day. Absent: none. */
   refreshDueAt?: number;
   /** Epoch ms until which one caller holds the refresh lease. */
   refreshLeaseUntil?: number;

@@ -7,7 +7,7 @@
 import { localBus } from '@shared/events/bus';
 import type { GitlinkEvent } from '@shared/events/schema';
 import { EnvService } from '@shared/env/service';
-import { refreshDueAt } from '@shared/refresh/due';
+import { refreshDueAt } from '@shared/store/refresh-due';
 import { runScheduledRefresh } from '@shared/refresh/scheduler';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';

@@ -2,11 +2,11 @@
  * When a link's refresh is due ahead of time (issue 14 "Idle refresh tokens die"): before
  * its refresh token would expire unused (GitHub App 6 months, Bitbucket Data Center 90
  * days), with 14 days to spare, and at least every 30 days for a provider whose refresh
- * tokens rotate. The scheduled refresh (scheduler.ts) finds due links through gsi2,
+ * tokens rotate. The scheduled refresh (shared/refresh/scheduler.ts) finds due links through gsi2,
  * keyed by the due day, so it never scans.
  */
 import type { Provider } from '../providers/types';
-import { keys } from '../store/schema';
+import { keys } from './schema';
 
 const DAY_MS = 86_400_000;
 /** Refresh this long before a refresh token would expire. */
