@@ -71,8 +71,13 @@ export async function rotateUserKey(deps: Deps, userId: string, origin: string):
   const providers = await Promise.all(
     uploads.map(async (u): Promise<ProviderRotation> => {
       const { link } = u;
+      // The old key still works where it could not be deleted: say so, never "rotated".
+      let kept: string | undefined;
       if (link.sshKeyId && link.sshKeyId !== u.newId) {
-        await u.api!.deleteSshKey(link.sshKeyId).catch((e: unknown) => log.warn('old key delete failed', { providerId: link.providerId, error: e }));
+        await u.api!.deleteSshKey(link.sshKeyId).catch((e: unknown) => {
+          log.warn('old key delete failed', { providerId: link.providerId, error: e });
+          kept = safeMessage(e);
+        });
       }
       try {
         await deps.links.update(userId, link.providerId, link.version, { sshKeyId: u.newId!, sshKeyFingerprint: next.fingerprint });
@@ -82,7 +87,7 @@ export async function rotateUserKey(deps: Deps, userId: string, origin: string):
         if (fresh) await deps.links.update(userId, link.providerId, fresh.version, { sshKeyId: u.newId!, sshKeyFingerprint: next.fingerprint }).catch(() => undefined);
         else log.warn('link vanished during rotation', { providerId: link.providerId, error: e });
       }
-      return { providerId: link.providerId, status: 'rotated' };
+      return kept === undefined ? { providerId: link.providerId, status: 'rotated' } : { providerId: link.providerId, status: 'old_key_kept', error: kept };
     }),
   );
   await deps.events.emit('ssh_key.rotated', { subjectUserId: userId, detail: { fingerprint: next.fingerprint } });

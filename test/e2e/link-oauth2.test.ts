@@ -381,6 +381,33 @@ describe('SSH key rotation', () => {
   });
 });
 
+describe('SSH key rotation when the old key cannot be deleted', () => {
+  test('reports old_key_kept for that provider, with the reason, and rotated for the others', async () => {
+    const dev = await newDeveloper();
+    gh.behavior.nextUser = `kept-gh${userSeq}`;
+    gl.behavior.nextUser = `kept-gl${userSeq}`;
+    await link(dev, 'github');
+    await link(dev, 'gitlab');
+    const before = (await dev.api('GET', '/v1/me/ssh-key')).json;
+    gl.behavior.failKeyDelete = true;
+    let r;
+    try {
+      r = await dev.api('POST', '/v1/me/ssh-key/rotate');
+    } finally {
+      gl.behavior.failKeyDelete = false;
+    }
+    expect(r.status).toBe(200);
+    // The new key pair is in force: every provider took it; GitLab still holds the old one too.
+    expect(r.json.rotated).toBe(true);
+    const byId = Object.fromEntries(r.json.providers.map((p: { providerId: string; status: string }) => [p.providerId, p.status]));
+    expect(byId).toEqual({ github: 'rotated', gitlab: 'old_key_kept' });
+    expect(r.json.providers.find((p: { providerId: string }) => p.providerId === 'gitlab').error).toEqual(expect.any(String));
+    const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
+    expect(gh.keysOf(`kept-gh${userSeq}`).map((k) => mat(k.key))).toEqual([mat(r.json.publicKey)]);
+    expect(gl.keysOf(`kept-gl${userSeq}`).map((k) => mat(k.key)).sort()).toEqual([mat(before.publicKey), mat(r.json.publicKey)].sort());
+  });
+});
+
 describe('provider calls long after linking refresh the token first', () => {
   /** A GitLab link whose access token has expired (2 h later), at gitlink and at GitLab. */
   async function expiredGitLabLink(login: string) {

@@ -27,6 +27,8 @@ export interface Behavior {
   hang: Set<string>;
   /** Force HTTP 500 on SSH key upload. */
   failKeys: boolean;
+  /** Force HTTP 500 on SSH key delete (the key stays registered). */
+  failKeyDelete: boolean;
   /** Every API call (under apiUrl) answers 503. The OAuth endpoints keep working. */
   apiDown: boolean;
   /** Extra latency in ms per server-relative path prefix, e.g. `{ '/oauth/token': 300 }`. */
@@ -45,6 +47,7 @@ export function defaultBehavior(nextUser: string, accessTokenTtlSeconds: number)
     tokenStatusTimes: Infinity,
     hang: new Set(),
     failKeys: false,
+    failKeyDelete: false,
     apiDown: false,
     delayMs: {},
     refreshCalls: 0,

@@ -3,7 +3,7 @@
  * human message for every error code the OAuth callback can send back.
  */
 import { intentFrom, isSignInCallback } from '../../web/src/auth';
-import { linkErrorMessage, unlinkStep } from '../../web/src/messages';
+import { linkErrorMessage, rotationBanner, unlinkStep } from '../../web/src/messages';
 
 const at = (path: string) => new URL(path, 'https://git.example.com');
 
@@ -50,5 +50,31 @@ describe('a human message for every callback error code', () => {
     expect(unlinkStep('sshKey', 'ok')).toBe('SSH key removed from the provider: done.');
     expect(unlinkStep('token', 'failed', 'GitHub answered 502')).toContain('failed (GitHub answered 502)');
     expect(unlinkStep('token', 'unsupported')).toContain('not supported');
+  });
+});
+
+describe('the banner after an SSH key rotation', () => {
+  const key = { publicKey: 'ssh-ed25519 AAAA', fingerprint: 'SHA256:x' };
+
+  test('an old key that could not be deleted is a warning naming the provider, never "old key removed"', () => {
+    const b = rotationBanner({
+      ...key,
+      rotated: true,
+      providers: [
+        { providerId: 'github', status: 'rotated' },
+        { providerId: 'gitlab', status: 'old_key_kept', error: 'The provider refused to delete the SSH key (HTTP 500).' },
+      ],
+    });
+    expect(b.kind).toBe('warning');
+    expect(b.title).toBe('SSH key rotated, but the old key is still registered at gitlab');
+    expect(b.lines[1]).toContain('could not be removed and still works there');
+    expect(b.lines[1]).toContain('HTTP 500');
+    expect(b.lines[1]).not.toContain('old key removed');
+    expect(b.lines[0]).toBe('github: new key registered, old key removed.');
+  });
+
+  test('a clean rotation is a success; a refused one an error', () => {
+    expect(rotationBanner({ ...key, rotated: true, providers: [{ providerId: 'github', status: 'rotated' }] })).toMatchObject({ kind: 'success', title: 'SSH key rotated' });
+    expect(rotationBanner({ ...key, rotated: false, providers: [{ providerId: 'github', status: 'failed' }] }).kind).toBe('error');
   });
 });

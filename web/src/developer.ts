@@ -4,7 +4,8 @@
  */
 import { ApiError, enc, type Api, type EnvToken, type LinkStart, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
 import { formatDate, h, hostOf, replace, uid } from './dom';
-import { linkErrorMessage, linkWarning, rotationStatus, unlinkStep } from './messages';
+import { linkErrorMessage, linkWarning, rotationBanner, unlinkStep } from './messages';
+import { DEFAULT_TOKEN_DAYS, TOKEN_LIFETIME_CHOICES } from '../../shared/contract/env-tokens';
 import { describeType } from '../../shared/contract/provider-types';
 import { iconFor } from './icons';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
@@ -177,11 +178,10 @@ function sshKeySection(ctx: PageCtx) {
       if (!ok) return;
       try {
         const r = await busy(rotate, 'Rotating…', () => ctx.api.post<RotationReport>('/v1/me/ssh-key/rotate'));
-        const list = r.providers.length
-          ? h('ul', { class: 'steps' }, ...r.providers.map((p) => h('li', null, `${p.providerId}: ${rotationStatus[p.status] ?? p.status}${p.error ? ` (${p.error})` : ''}`)))
-          : h('p', null, 'No linked providers needed updating.');
+        const b = rotationBanner(r);
+        const list = b.lines.length ? h('ul', { class: 'steps' }, ...b.lines.map((l) => h('li', null, l))) : h('p', null, 'No linked providers needed updating.');
         await load();
-        showBanner(r.rotated ? 'success' : 'error', r.rotated ? 'SSH key rotated' : 'SSH key not rotated: your old key stays in use', list).focus();
+        showBanner(b.kind, b.title, list).focus();
       } catch (e) {
         showBanner('error', 'Could not rotate your SSH key', errorText(e));
       }
@@ -212,12 +212,8 @@ function sshKeySection(ctx: PageCtx) {
 
 // ── Environment tokens ─────────────────────────────────────────────────────────
 
-const expiryChoices: Array<[string, string]> = [
-  ['30', '30 days'],
-  ['90', '90 days'],
-  ['365', '1 year'],
-  ['', 'Never'],
-];
+/** An expiry as a `<time>` (machine-readable too); `null` only on a record without one. */
+const expiryOf = (iso: string | null) => (iso ? h('time', { datetime: iso }, formatDate(iso)) : 'No expiry');
 
 function tokensSection(ctx: PageCtx) {
   const s = section(
@@ -229,7 +225,12 @@ function tokensSection(ctx: PageCtx) {
   const expiryId = uid('token-expiry');
   const errorId = uid('token-error');
   const name = h('input', { id: nameId, name: 'name', type: 'text', required: true, maxlength: 64, autocomplete: 'off', placeholder: 'e.g. laptop-devbox', 'aria-describedby': errorId });
-  const expiry = h('select', { id: expiryId, name: 'expiresInDays' }, ...expiryChoices.map(([v, l]) => h('option', { value: v, ...(v === '90' ? { selected: true } : {}) }, l)));
+  // Exactly the lifetimes the server grants (there is no "never": every token expires).
+  const expiry = h(
+    'select',
+    { id: expiryId, name: 'expiresInDays' },
+    ...TOKEN_LIFETIME_CHOICES.map((c) => h('option', { value: String(c.days), ...(c.days === DEFAULT_TOKEN_DAYS ? { selected: true } : {}) }, c.label)),
+  );
   const error = h('p', { id: errorId, class: 'field__error', hidden: true });
   const create = h('button', { type: 'submit', class: 'btn btn--primary' }, 'Create token');
   const fresh = h('div', { class: 'new-token-slot' });
@@ -255,8 +256,7 @@ function tokensSection(ctx: PageCtx) {
     if (!value) return showError('Give the token a name, so you can tell tokens apart later.');
     showError(undefined);
     try {
-      const days = expiry.value ? Number(expiry.value) : undefined;
-      const t = await busy(create, 'Creating…', () => ctx.api.post<NewEnvToken>('/v1/me/tokens', { name: value, ...(days ? { expiresInDays: days } : {}) }));
+      const t = await busy(create, 'Creating…', () => ctx.api.post<NewEnvToken>('/v1/me/tokens', { name: value, expiresInDays: Number(expiry.value) }));
       name.value = '';
       showNewToken(t);
       await loadList();
@@ -273,6 +273,7 @@ function tokensSection(ctx: PageCtx) {
       h('p', { class: 'new-token__title' }, `Token “${t.name}” created`),
       h('p', null, 'Copy it now and give it to your environment (as ', h('code', null, 'GITLINK_TOKEN'), '). You will not be able to see it again.'),
       copyField('Token', t.token, { what: 'token', testId: 'new-token' }),
+      h('p', { 'data-testid': 'new-token-expiry' }, 'It expires on ', expiryOf(t.expiresAt), '.'),
       h('button', { type: 'button', class: 'btn btn--ghost btn--small', onclick: () => { replace(fresh); name.focus(); } }, 'Done, I have copied it'),
     );
     replace(fresh, panel);
@@ -316,7 +317,7 @@ function tokensSection(ctx: PageCtx) {
               h('th', { scope: 'row' }, t.name),
               h('td', null, formatDate(t.createdAt)),
               h('td', null, t.lastUsedAt ? formatDate(t.lastUsedAt) : 'Never'),
-              h('td', null, t.expiresAt ? formatDate(t.expiresAt) : 'Never'),
+              h('td', null, expiryOf(t.expiresAt)),
               h('td', { class: 'table__actions' }, revoke),
             );
           }),

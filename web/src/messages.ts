@@ -3,6 +3,7 @@
  * callback, shared/links/callback.ts) come from the contract's list, so server and UI agree.
  */
 import { errorMessage, isErrorCode, linkWarningMessage } from '../../shared/contract/errors';
+import type { ProviderRotation, RotationReport } from '../../shared/contract/api';
 import { describeType } from '../../shared/contract/provider-types';
 
 /** `providerName` is the provider's display name (or "the provider" when unknown). */
@@ -35,9 +36,21 @@ export function unlinkStep(step: 'sshKey' | 'token', result: string, error?: str
   }
 }
 
-export const rotationStatus: Record<string, string> = {
+const rotationStatus: Record<ProviderRotation['status'], string> = {
   rotated: 'new key registered, old key removed',
   failed: 'failed',
   rolled_back: 'new key withdrawn again (another provider failed)',
-  old_key_kept: 'new key registered; the old key could not be removed',
+  old_key_kept: "new key registered; the old key could not be removed and still works there: delete it in the provider's SSH key settings",
 };
+
+/**
+ * The banner after a rotation. A provider that kept the old key makes it a warning that names
+ * it: the old key still opens that account, so "rotated" alone would be a false comfort.
+ */
+export function rotationBanner(r: RotationReport, nameOf: (providerId: string) => string = (id) => id): { kind: 'success' | 'warning' | 'error'; title: string; lines: string[] } {
+  const lines = r.providers.map((p) => `${nameOf(p.providerId)}: ${rotationStatus[p.status] ?? p.status}${p.error ? ` (${p.error})` : ''}.`);
+  if (!r.rotated) return { kind: 'error', title: 'SSH key not rotated: your old key stays in use', lines };
+  const kept = r.providers.filter((p) => p.status === 'old_key_kept').map((p) => nameOf(p.providerId));
+  if (kept.length) return { kind: 'warning', title: `SSH key rotated, but the old key is still registered at ${kept.join(', ')}`, lines };
+  return { kind: 'success', title: 'SSH key rotated', lines };
+}

@@ -395,6 +395,30 @@ describeBrowser('developer: environment tokens', () => {
     await gone(tokens.getByRole('row', { name: /devbox/ }));
     await screenshot(page, 'developer-token-revoked');
   });
+
+  test('the expiry picker offers exactly the lifetimes the server grants; the new token and the list show the real expiry', async () => {
+    await signIn(page, stack.url, 'ivy');
+    const tokens = page.locator('#tokens');
+    const picker = tokens.getByLabel('Expires after');
+    // A "Never" choice used to create a 90-day token silently: every choice is a lifetime the server grants.
+    expect(await picker.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual([
+      ['7', '7 days'],
+      ['30', '30 days'],
+      ['90', '90 days'],
+      ['365', '1 year'],
+    ]);
+    expect(await picker.inputValue()).toBe('90');
+    await tokens.getByLabel('Token name').fill('yearly');
+    await picker.selectOption('365');
+    const asked = Date.now();
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const shown = await page.getByTestId('new-token-expiry').locator('time').getAttribute('datetime');
+    const listed = await tokens.getByRole('row', { name: /yearly/ }).locator('time').last().getAttribute('datetime');
+    expect(listed).toBe(shown);
+    const year = 365 * 86_400_000;
+    expect(Date.parse(shown!)).toBeGreaterThanOrEqual(asked + year - 60_000);
+    expect(Date.parse(shown!)).toBeLessThanOrEqual(Date.now() + year + 60_000);
+  });
 });
 
 describeBrowser('sign-out', () => {

@@ -98,6 +98,7 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
     const k = w.keys.get(id);
     if (!k || k.login !== t.login) return notFound(ctx, doc);
     if (!del) return json(ctx, 200, keyJson(k));
+    if (w.behavior.failKeyDelete) return json(ctx, 500, { message: 'Server Error' });
     w.keys.delete(id);
     sendEmpty(ctx.res, 204);
   }

@@ -96,6 +96,7 @@ export function createApiRoutes(w: GitLabWorld) {
     const k = w.keys.get(id);
     if (!k || k.username !== t.username) return json(ctx, 404, { message: '404 Key Not Found' });
     if (!del) return json(ctx, 200, keyJson(k));
+    if (w.behavior.failKeyDelete) return json(ctx, 500, { message: '500 Internal Server Error' });
     w.keys.delete(id);
     sendEmpty(ctx.res, 204);
   }
