@@ -23,6 +23,8 @@ export interface GitlinkContext {
    * domain is added by the stack itself.
    */
   oidcExtraOrigins: string[];
+  /** Where the alarms send mail (an SNS topic with this address subscribed); unset: no topic. */
+  alarmEmail?: string;
 }
 
 /** A context value the stack cannot use; infra/app.ts prints its message alone, as one line. */
@@ -74,6 +76,13 @@ function issuerUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+function email(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new ContextError(`CDK context "alarmEmail" must be an e-mail address, got ${value}`);
+  }
+  return value;
+}
+
 export function readContext(node: Node): GitlinkContext {
   const ctx: GitlinkContext = {
     domain: origin('domain', str(node, 'domain')),
@@ -83,6 +92,7 @@ export function readContext(node: Node): GitlinkContext {
     adminGroupClaim: str(node, 'adminGroupClaim') ?? 'cognito:groups',
     adminGroup: str(node, 'adminGroup') ?? 'gitlink-admins',
     deletionProtection: bool(node, 'deletionProtection', true),
+    alarmEmail: email(str(node, 'alarmEmail')),
     oidcExtraOrigins: (list(node, 'oidcExtraOrigins') ?? []).map((o) => origin('oidcExtraOrigins', o)!),
   };
   // An external issuer without an audience would make the authorizer accept any of its tokens.

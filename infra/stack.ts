@@ -40,7 +40,12 @@ export class GitlinkStack extends Stack {
       publicUrl: this.api.url,
     });
     this.api.addRoutes(this.functions.byName, this.identity);
-    this.operations = new Operations(this, 'Operations', { scheduler: this.functions.byName['refresh-scheduler'] });
+    this.operations = new Operations(this, 'Operations', {
+      functions: this.functions.byName,
+      httpApi: this.api.httpApi,
+      table: this.storage.table,
+      ...(ctx.alarmEmail ? { alarmEmail: ctx.alarmEmail } : {}),
+    });
 
     const url = this.api.url;
     new CfnOutput(this, 'Url', { value: url, description: 'The web UI and API (open it to sign in)' });

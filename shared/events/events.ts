@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { log } from '../log';
+import { metric, metricNames, type MetricName } from '../metrics/emf';
 import type { Table } from '../store/table';
 import { AuditStore } from './audit';
 import type { EventBus } from './bus';
@@ -29,6 +30,14 @@ export interface EventsOptions {
 }
 
 const newEventId = () => randomBytes(12).toString('hex');
+
+/** The events that are also metrics (issue 14 item 4: links, refresh successes and failures per provider). */
+const countedAs: Partial<Record<EventType, MetricName>> = {
+  'link.created': metricNames.linkCreated,
+  'link.removed': metricNames.linkRemoved,
+  'token.refreshed': metricNames.refreshSuccess,
+  'token.refresh_failed': metricNames.refreshFailure,
+};
 
 export class Events {
   readonly audit: AuditStore;
@@ -59,6 +68,8 @@ export class Events {
       return;
     }
     const event = parsed.data as GitlinkEvent;
+    const counted = countedAs[type];
+    if (counted) metric(counted, 1, 'Count', event.providerId ? { Provider: event.providerId } : {});
     try {
       await this.audit.put(event);
     } catch (e) {

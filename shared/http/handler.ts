@@ -14,6 +14,7 @@ import { config } from '../config';
 import { log } from '../log';
 import { userFromClaims, requireAdmin, type User } from '../auth/user';
 import { withEventSource, type EventSource } from '../events/context';
+import { recordAnswer, recordFailure } from '../metrics/http';
 import { AppError, notImplemented, toErrorResponse, unauthorized } from '../errors';
 import type { Reply } from './reply';
 
@@ -182,7 +183,7 @@ export function makeHandler<F extends FunctionName>(fn: F, actions: Record<Route
     return toResult(reply);
   };
 
-  return middy<ApiEvent, APIGatewayProxyStructuredResultV2>(core).use({
+  const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>(core).use({
     onError: async (request) => {
       const err = request.error;
       const status = err instanceof AppError ? err.status : 500;
@@ -195,9 +196,18 @@ export function makeHandler<F extends FunctionName>(fn: F, actions: Record<Route
       };
       if (status >= 500) log.error('request failed', fields);
       else log.info('request refused', fields);
+      recordFailure(err);
       request.response = errorResult(err);
     },
   });
+
+  // Every answer, success or error, is counted once (metrics/http.ts).
+  return async (event: ApiEvent, context: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
+    const started = Date.now();
+    const result = await handler(event, context as never);
+    recordAnswer(event.routeKey, result.statusCode ?? 200, Date.now() - started);
+    return result;
+  };
 }
 
 /** For actions that need a signed-in user (the route table guarantees it; this narrows the type). */

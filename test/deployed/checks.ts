@@ -31,6 +31,18 @@ export function denied(stack: DeployedStack): Finding[] {
 export const notDrivenByFlows: Record<string, string> = {
   'git-credential dynamodb:GetItem': 'a caller that lost the refresh lease rereads the link, and a provider missing from the cached list is read by id (shared/env/service.ts, refresh.ts); test/integration/refresh-single-flight.test.ts drives them',
   'provider-config dynamodb:UpdateItem': "a provider's move retires its links (relink_required); test/e2e/provider-move.test.ts drives it",
+  // Offboarding unlinks as `links` does: an expiring token is refreshed first and saved (the tier's offboarding finds none expiring).
+  'admin-users dynamodb:UpdateItem': "the refresh lease and the refreshed tokens before unlinking an expiring link (the same unlink as links, whose flow drives it)",
+  'admin-users kms:Encrypt': 'encrypts the tokens refreshed before unlinking an expiring link (as links does in the tier)',
+  // The tier runs the schedule once, with nothing due yet (links are due 30 days after a refresh);
+  // the refresh it makes when something is due is the credential path's own, driven by test/integration/refresh-scheduler.test.ts.
+  'refresh-scheduler dynamodb:GetItem': 'reads a due link and its provider before refreshing it (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler dynamodb:UpdateItem': 'takes the refresh lease and saves the refreshed tokens (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler dynamodb:PutItem': 'writes the token.refreshed audit item (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler kms:Decrypt': 'decrypts the refresh token it sends (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler kms:Encrypt': 'encrypts the refreshed tokens (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler secretsmanager:GetSecretValue': 'the client secret of an OAuth 2.0 refresh (test/integration/refresh-scheduler.test.ts)',
+  'refresh-scheduler events:PutEvents': 'publishes token.refreshed (test/integration/refresh-scheduler.test.ts)',
 };
 
 export function unused(stack: DeployedStack): Finding[] {

@@ -144,6 +144,22 @@ describe('the shipped stack serves every flow', () => {
     expect(audit.status).toBe(200);
     expect(audit.json.events[0].type).toBe('provider.deleted');
   });
+
+  test('an admin offboards alice: her links at every provider, her tokens and her key pair', async () => {
+    const admin = await Browser.signIn(stack, 'root', true);
+    const before = await admin.api('GET', '/v1/admin/users/alice');
+    expect(before.status).toBe(200);
+    expect(before.json.links.length).toBeGreaterThan(0);
+    const out = await admin.api('DELETE', '/v1/admin/users/alice');
+    expect(out.status).toBe(200);
+    expect(out.json.providers.map((p: { link: string }) => p.link)).toEqual(before.json.links.map(() => 'deleted'));
+    expect((await admin.api('GET', '/v1/admin/users/alice')).json).toMatchObject({ links: [], envTokens: [], sshKey: null });
+  });
+
+  test('the refresh schedule runs as the rule invokes it: the due days are Queried, nothing is due yet', async () => {
+    const out = await stack.fns.get('refresh-scheduler')!.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    expect(out).toMatchObject({ ok: true, result: { due: 0, stoppedEarly: false } });
+  });
 });
 
 describe('what the tier finds (each by function)', () => {

@@ -28,6 +28,11 @@ export const notNeeded: Record<string, string> = {
   'AWS::ApiGatewayV2::Stage': 'throttling and access logs are API Gateway limits the tier cannot prove',
   'AWS::Logs::LogGroup': "a function's log is its process's stdout/stderr, captured by the harness",
   'AWS::CDK::Metadata': 'CDK bookkeeping',
+  'AWS::Events::Rule': 'the 6-hour schedule of refresh-scheduler; the tier invokes that function itself',
+  'AWS::CloudWatch::Alarm': 'watch metrics only; no function reads or writes them',
+  'AWS::CloudWatch::Dashboard': 'see AWS::CloudWatch::Alarm',
+  'AWS::SNS::Topic': 'where alarms notify (context alarmEmail); no function publishes to it',
+  'AWS::SNS::Subscription': 'see AWS::SNS::Topic',
 };
 
 export interface Created {
