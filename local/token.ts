@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '@shared/config';
 import { assertLocalProcess, createDevIssuer, ORIGIN_FILE } from './dev-issuer';
 
 /** The origin of the local server whose issuer the token must name. */
@@ -35,13 +36,16 @@ async function main() {
   const args = process.argv.slice(2);
   const sub = args.find((a) => !a.startsWith('--')) ?? 'alice';
   const admin = args.includes('--admin');
-  const dataDir = process.env.GITLINK_DATA_DIR ?? '.gitlink';
+  // The settings and their defaults are config.ts's; the mode is forced to local here only for
+  // parsing: the dev issuer itself judges the real GITLINK_MODE below (it refuses anything but local).
+  const c = loadConfig({ ...process.env, GITLINK_MODE: 'local', GITLINK_CRYPTO: 'embedded' });
+  const dataDir = c.GITLINK_DATA_DIR;
   const issuer = await createDevIssuer({
     mode: process.env.GITLINK_MODE || 'local',
     origin: localOrigin(process.env, dataDir),
     dataDir,
-    adminGroupClaim: process.env.ADMIN_GROUP_CLAIM ?? 'cognito:groups',
-    adminGroup: process.env.ADMIN_GROUP ?? 'gitlink-admins',
+    adminGroupClaim: c.ADMIN_GROUP_CLAIM,
+    adminGroup: c.ADMIN_GROUP,
   });
   process.stdout.write(`${await issuer.mint(sub, admin)}\n`);
 }

@@ -7,7 +7,7 @@
 import type { ErrorCode } from './errors';
 import type { ProviderType } from './provider-types';
 
-/** Every error answer (shared/http/errors.ts): extra client-safe fields repeat at the top level. */
+/** Every error answer (shared/errors.ts): extra client-safe fields repeat at the top level. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string; linkUrl?: string; reason?: string; providerId?: string; host?: string; [k: string]: unknown };
   [k: string]: unknown;

@@ -2,7 +2,7 @@
  * Tokens good for a provider call now. Unlink and SSH-key rotation call the
  * provider long after the link was made: a GitLab token is dead after 2 hours,
  * so they refresh first, through the same single-flight refresh as the
- * credential hot path (shared/env/refresh.ts). If the refresh fails, the stored
+ * credential hot path (shared/credentials/refresh.ts). If the refresh fails, the stored
  * tokens are tried anyway: unlink must still forget the link.
  */
 import type { Deps } from '../deps';
