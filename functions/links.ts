@@ -1,5 +1,4 @@
 /** `links`: a developer's links; unlink deletes the key, revokes the token and forgets the link. */
-import type { LinkSummary } from '@shared/contract/api';
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
 import { eventBusFor } from '@shared/events/eventbridge';
@@ -8,6 +7,7 @@ import { json } from '@shared/http/reply';
 import { parseInput } from '@shared/http/validate';
 import { providerId } from '@shared/admin/provider-input';
 import { unlink } from '@shared/links/unlink';
+import { linkSummary } from '@shared/links/view';
 
 const deps = createDeps(config(), eventBusFor(config()));
 
@@ -15,17 +15,7 @@ export const handler = makeHandler('links', {
   'GET /v1/links': async (ctx) => {
     const links = await deps.links.listForUser(userOf(ctx).id);
     return json(200, {
-      links: links.map((l): LinkSummary => ({
-        providerId: l.providerId,
-        login: l.login,
-        accountId: l.accountId,
-        scopes: l.scopes,
-        sshKeyRegistered: !!l.sshKeyId,
-        needsRelink: !!l.needsRelink,
-        ...(l.relinkReason ? { relinkReason: l.relinkReason } : {}),
-        ...(l.expiresAt ? { expiresAt: new Date(l.expiresAt).toISOString() } : {}),
-        linkedAt: l.linkedAt,
-      })),
+      links: links.map(linkSummary),
     });
   },
   'DELETE /v1/links/{providerId}': async (ctx) => {

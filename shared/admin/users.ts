@@ -18,6 +18,7 @@ import type { AdminUser, OffboardProviderReport, OffboardReport } from '../contr
 import type { Deps } from '../deps';
 import { tokenView } from '../env/manage';
 import { unlink, type StepResult } from '../links/unlink';
+import { linkSummary } from '../links/view';
 import { EnvTokenStore } from '../store/env-tokens';
 import type { LinkRecord } from '../store/links';
 
@@ -32,14 +33,7 @@ export async function describeUser(deps: Deps, userId: string): Promise<AdminUse
   return {
     userId,
     links: links.map((l) => ({
-      providerId: l.providerId,
-      login: l.login,
-      accountId: l.accountId,
-      scopes: l.scopes,
-      sshKeyRegistered: !!l.sshKeyId,
-      needsRelink: !!l.needsRelink,
-      ...(l.relinkReason ? { relinkReason: l.relinkReason } : {}),
-      linkedAt: l.linkedAt,
+      ...linkSummary(l),
       // A link never refreshed since it was made counts from the link.
       lastRefreshAt: iso(l.refreshedAt) ?? l.linkedAt,
     })),

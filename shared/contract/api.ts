@@ -202,18 +202,8 @@ export interface ProviderDeleted {
 /** `GET /v1/admin/users/{userId}`: what one developer holds. */
 export interface AdminUser {
   userId: string;
-  links: Array<{
-    providerId: string;
-    login: string;
-    accountId: string;
-    scopes: string[];
-    sshKeyRegistered: boolean;
-    needsRelink: boolean;
-    relinkReason?: string;
-    linkedAt: string;
-    /** The last refresh of its token; the link time when it was never refreshed. */
-    lastRefreshAt: string;
-  }>;
+  /** As the developer sees them, plus when each token was last refreshed (the link time when never). */
+  links: Array<LinkSummary & { lastRefreshAt: string }>;
   envTokens: EnvToken[];
   sshKey: { fingerprint: string; createdAt: string } | null;
 }
