@@ -71,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export const logLevel = (env: NodeJS.ProcessEnv = process.env): Config['LOG_LEVEL'] => schema.shape.LOG_LEVEL.catch('INFO').parse(env.LOG_LEVEL);
 
+/** Inside Lambda (the runtime sets the function name): for writers that must stay silent elsewhere, config valid or not. */
+export const inLambda = (env: NodeJS.ProcessEnv = process.env): boolean => !!env.AWS_LAMBDA_FUNCTION_NAME;
+
 let cached: Config | undefined;
 /** The process config, parsed once. */
 export function config(): Config {

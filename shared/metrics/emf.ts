@@ -9,6 +9,8 @@
  * Each metric is written twice over: without dimensions (for the alarms, which watch the
  * whole service) and with its dimensions (for the dashboard, per provider or per route).
  */
+import { inLambda } from '../config';
+
 export const NAMESPACE = 'gitlink';
 
 export type Unit = 'Count' | 'Milliseconds';
@@ -33,7 +35,7 @@ export interface MetricSink {
 
 /** Lambda only: locally and in tests nothing is written unless a test installs a sink. */
 const stdoutSink: MetricSink = (line) => {
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) process.stdout.write(`${line}\n`);
+  if (inLambda()) process.stdout.write(`${line}\n`);
 };
 let sink: MetricSink = stdoutSink;
 
