@@ -16,6 +16,7 @@ import { ApiError, createApi, type AdminProvider, type Api } from './api';
 import { createAuth, intentFrom, isSignInCallback, justSignedOut, type Auth, type Intent } from './auth';
 import { readConfig } from './config';
 import { renderAdmin } from './admin';
+import { renderAudit, renderDevelopers } from './operations';
 import { renderDeveloper } from './developer';
 import { h, replace } from './dom';
 import { showBanner } from './ui';
@@ -59,6 +60,8 @@ function renderShell(auth: Auth, user: User, api: Api, admin: { yes: boolean; pr
   const name = String(user.profile.preferred_username ?? user.profile.email ?? user.profile['cognito:username'] ?? user.profile.sub);
   const navDev = h('a', { href: '#/', class: 'nav__link' }, 'Your accounts');
   const navAdmin = admin.yes ? h('a', { href: '#/admin', class: 'nav__link' }, 'Providers', h('span', { class: 'nav__tag' }, 'admin')) : null;
+  const navDevelopers = admin.yes ? h('a', { href: '#/admin/developers', class: 'nav__link' }, 'Developers') : null;
+  const navAudit = admin.yes ? h('a', { href: '#/admin/audit', class: 'nav__link' }, 'Audit') : null;
   const signOut = h('button', { type: 'button', class: 'btn btn--ghost btn--small' }, 'Sign out');
   signOut.addEventListener('click', () => {
     signOut.disabled = true;
@@ -77,7 +80,7 @@ function renderShell(auth: Auth, user: User, api: Api, admin: { yes: boolean; pr
         'div',
         { class: 'topbar__inner' },
         brand(),
-        h('nav', { class: 'nav', 'aria-label': 'Main' }, navDev, navAdmin),
+        h('nav', { class: 'nav', 'aria-label': 'Main' }, navDev, navAdmin, navDevelopers, navAudit),
         h('div', { class: 'user' }, h('span', { class: 'user__name' }, 'Signed in as ', h('strong', { 'data-testid': 'user-name' }, name)), signOut),
       ),
     ),
@@ -86,17 +89,20 @@ function renderShell(auth: Auth, user: User, api: Api, admin: { yes: boolean; pr
 
   let first = true;
   const route = () => {
-    const wantsAdmin = location.hash === '#/admin';
+    const ops = { '#/admin/developers': 'Developers', '#/admin/audit': 'Audit' } as Record<string, string>;
+    const wantsAdmin = location.hash === '#/admin' || location.hash in ops;
     const isAdmin = wantsAdmin && admin.yes;
-    navDev.toggleAttribute('aria-current', !isAdmin);
-    if (!isAdmin) navDev.setAttribute('aria-current', 'page');
-    if (navAdmin) {
-      navAdmin.toggleAttribute('aria-current', isAdmin);
-      if (isAdmin) navAdmin.setAttribute('aria-current', 'page');
+    const current = !isAdmin ? navDev : location.hash === '#/admin' ? navAdmin : location.hash === '#/admin/developers' ? navDevelopers : navAudit;
+    for (const link of [navDev, navAdmin, navDevelopers, navAudit]) {
+      if (!link) continue;
+      if (link === current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
     }
-    document.title = isAdmin ? 'Providers · gitlink' : 'Your accounts · gitlink';
+    document.title = isAdmin ? `${ops[location.hash] ?? 'Providers'} · gitlink` : 'Your accounts · gitlink';
     if (!first) replace(document.getElementById('banners')!);
-    if (isAdmin) renderAdmin(page, { api }, first ? admin.providers : undefined);
+    if (isAdmin && location.hash === '#/admin/developers') renderDevelopers(page, { api });
+    else if (isAdmin && location.hash === '#/admin/audit') renderAudit(page, { api });
+    else if (isAdmin) renderAdmin(page, { api }, first ? admin.providers : undefined);
     else renderDeveloper(page, { api }, first ? intent : {});
     if (wantsAdmin && !admin.yes) showBanner('info', 'The Providers page is for gitlink admins', 'Ask an admin if a Git provider is missing.');
     // After a navigation (not the first paint), move focus to the new page's heading.

@@ -494,3 +494,55 @@ describeBrowser('a 390 px wide phone', () => {
     await screenshot(page, 'developer-390');
   });
 });
+
+describeBrowser('admin: developers and the audit (issue 14)', () => {
+  test('an admin finds a developer, removes everything they hold after a confirmation, reads the report, then the audit', async () => {
+    const olga = await stack.issuer.mint('olga', false);
+    const made = await fetch(`${stack.url}/v1/me/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${olga}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'olga-box' }),
+    });
+    const envToken = ((await made.json()) as { token: string }).token;
+    expect((await fetch(`${stack.url}/v1/me/ssh-key`, { headers: { authorization: `Bearer ${olga}` } })).status).toBe(200);
+
+    await signIn(page, stack.url, 'root', { admin: true });
+    await page.getByRole('link', { name: 'Developers' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Developers' }).waitFor();
+    await page.getByLabel('User id').fill('olga');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await shows(page.getByRole('cell', { name: 'olga-box' }));
+    await shows(page.locator('main'), /SHA256:/);
+    await expectAccessible();
+
+    // Escape cancels and removes nothing.
+    await page.getByRole('button', { name: 'Remove developer…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove everything olga holds?' });
+    await dialog.waitFor();
+    await expectAccessible();
+    await page.keyboard.press('Escape');
+    await gone(dialog);
+    await shows(page.getByRole('cell', { name: 'olga-box' }));
+
+    await page.getByRole('button', { name: 'Remove developer…' }).click();
+    await dialog.getByRole('button', { name: 'Remove developer' }).click();
+    await shows(banner('status', 'Removed olga'), 'Nothing is left to do');
+    await shows(page.getByTestId('offboard-report'), '1 environment token(s) revoked; SSH key pair deleted.');
+    await shows(page.locator('main'), 'olga holds nothing in gitlink.');
+    await expectAccessible();
+    await screenshot(page, 'admin-developer-removed');
+    // Refused at its very next use.
+    const refused = await fetch(`${stack.url}/v1/git/credential`, { method: 'POST', headers: { authorization: `Bearer ${envToken}`, 'content-type': 'application/json' }, body: '{"protocol":"https","host":"example.com"}' });
+    expect(refused.status).toBe(401);
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+    await page.getByLabel('Developer (optional)').fill('olga');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await shows(page.getByTestId('audit-list').getByRole('cell', { name: 'user.offboarded' }));
+    const types = await page.getByTestId('audit-list').locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(types).toEqual(['user.offboarded', 'env_token.revoked', 'env_token.created']);
+    await expectAccessible();
+    await screenshot(page, 'admin-audit');
+  });
+});
