@@ -1,7 +1,7 @@
 /**
  * The repository documents itself: no tracked file may point at documents a
  * clone does not have (design notes kept beside the repository, or any path
- * that climbs out of it), and every `ARCHITECTURE.md §N` a comment cites exists.
+ * that climbs out of it), and every ARCHITECTURE.md section a comment cites exists.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
