@@ -340,31 +340,33 @@ describe.each(cases)('$id', (c) => {
 });
 
 describe('SSH key rotation', () => {
-  test('uploads the new key everywhere, then deletes the old one', async () => {
+  /** The key text without its comment. */
+  const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
+  /** A new developer linked to GitHub (as `{tag}-gh…`) and GitLab (`{tag}-gl…`), and their key before rotating. */
+  async function linkedToBoth(tag: string) {
     const dev = await newDeveloper();
-    gh.behavior.nextUser = `rot-gh${userSeq}`;
-    gl.behavior.nextUser = `rot-gl${userSeq}`;
+    const logins = { gh: `${tag}-gh${userSeq}`, gl: `${tag}-gl${userSeq}` };
+    gh.behavior.nextUser = logins.gh;
+    gl.behavior.nextUser = logins.gl;
     await link(dev, 'github');
     await link(dev, 'gitlab');
-    const before = (await dev.api('GET', '/v1/me/ssh-key')).json;
+    return { dev, logins, before: (await dev.api('GET', '/v1/me/ssh-key')).json };
+  }
+
+  test('uploads the new key everywhere, then deletes the old one', async () => {
+    const { dev, logins, before } = await linkedToBoth('rot');
     const r = await dev.api('POST', '/v1/me/ssh-key/rotate');
     expect(r.status).toBe(200);
     expect(r.json.rotated).toBe(true);
     expect(r.json.providers.map((p: { status: string }) => p.status)).toEqual(['rotated', 'rotated']);
     const after = (await dev.api('GET', '/v1/me/ssh-key')).json;
     expect(after.publicKey).not.toBe(before.publicKey);
-    const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
-    expect(gh.keysOf(`rot-gh${userSeq}`).map((k) => mat(k.key))).toEqual([mat(after.publicKey)]);
-    expect(gl.keysOf(`rot-gl${userSeq}`).map((k) => mat(k.key))).toEqual([mat(after.publicKey)]);
+    expect(gh.keysOf(logins.gh).map((k) => mat(k.key))).toEqual([mat(after.publicKey)]);
+    expect(gl.keysOf(logins.gl).map((k) => mat(k.key))).toEqual([mat(after.publicKey)]);
   });
 
   test('a failure at one provider rolls back and leaves every provider with a key', async () => {
-    const dev = await newDeveloper();
-    gh.behavior.nextUser = `rb-gh${userSeq}`;
-    gl.behavior.nextUser = `rb-gl${userSeq}`;
-    await link(dev, 'github');
-    await link(dev, 'gitlab');
-    const before = (await dev.api('GET', '/v1/me/ssh-key')).json;
+    const { dev, logins, before } = await linkedToBoth('rb');
     gl.behavior.failKeys = true;
     try {
       const r = await dev.api('POST', '/v1/me/ssh-key/rotate');
@@ -374,21 +376,13 @@ describe('SSH key rotation', () => {
     } finally {
       gl.behavior.failKeys = false;
     }
-    const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
     expect((await dev.api('GET', '/v1/me/ssh-key')).json.publicKey).toBe(before.publicKey);
-    expect(gh.keysOf(`rb-gh${userSeq}`).map((k) => mat(k.key))).toEqual([mat(before.publicKey)]);
-    expect(gl.keysOf(`rb-gl${userSeq}`).map((k) => mat(k.key))).toEqual([mat(before.publicKey)]);
+    expect(gh.keysOf(logins.gh).map((k) => mat(k.key))).toEqual([mat(before.publicKey)]);
+    expect(gl.keysOf(logins.gl).map((k) => mat(k.key))).toEqual([mat(before.publicKey)]);
   });
-});
 
-describe('SSH key rotation when the old key cannot be deleted', () => {
-  test('reports old_key_kept for that provider, with the reason, and rotated for the others', async () => {
-    const dev = await newDeveloper();
-    gh.behavior.nextUser = `kept-gh${userSeq}`;
-    gl.behavior.nextUser = `kept-gl${userSeq}`;
-    await link(dev, 'github');
-    await link(dev, 'gitlab');
-    const before = (await dev.api('GET', '/v1/me/ssh-key')).json;
+  test('an old key that cannot be deleted is reported old_key_kept with the reason; the others rotated', async () => {
+    const { dev, logins, before } = await linkedToBoth('kept');
     gl.behavior.failKeyDelete = true;
     let r;
     try {
@@ -402,9 +396,8 @@ describe('SSH key rotation when the old key cannot be deleted', () => {
     const byId = Object.fromEntries(r.json.providers.map((p: { providerId: string; status: string }) => [p.providerId, p.status]));
     expect(byId).toEqual({ github: 'rotated', gitlab: 'old_key_kept' });
     expect(r.json.providers.find((p: { providerId: string }) => p.providerId === 'gitlab').error).toEqual(expect.any(String));
-    const mat = (k: string) => k.split(' ').slice(0, 2).join(' ');
-    expect(gh.keysOf(`kept-gh${userSeq}`).map((k) => mat(k.key))).toEqual([mat(r.json.publicKey)]);
-    expect(gl.keysOf(`kept-gl${userSeq}`).map((k) => mat(k.key)).sort()).toEqual([mat(before.publicKey), mat(r.json.publicKey)].sort());
+    expect(gh.keysOf(logins.gh).map((k) => mat(k.key))).toEqual([mat(r.json.publicKey)]);
+    expect(gl.keysOf(logins.gl).map((k) => mat(k.key)).sort()).toEqual([mat(before.publicKey), mat(r.json.publicKey)].sort());
   });
 });
 
