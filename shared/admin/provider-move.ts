@@ -46,7 +46,7 @@ export function movedFromHosts(current: ProviderConfig, oldHost: string, newHost
  * Each write is under the link's version guard: a refresh that saves meanwhile
  * moves the version on, and the link is reread and retired again.
  */
-export async function retireLinks(deps: Pick<Deps, 'links' | 'now'>, providerId: string): Promise<number> {
+export async function retireLinks(deps: Pick<Deps, 'links' | 'now' | 'events'>, providerId: string): Promise<number> {
   const links = await deps.links.listForProvider(providerId);
   let retired = 0;
   for (const first of links) {
@@ -59,9 +59,11 @@ export async function retireLinks(deps: Pick<Deps, 'links' | 'now'>, providerId:
           link.version,
           { needsRelink: true, relinkReason: MOVED, updatedAt: new Date(deps.now()).toISOString() },
           // The SSH key id is the old host's: at the new one it could name someone else's key.
-          ['accessTokenCt', 'refreshTokenCt', 'expiresAt', 'refreshedAt', 'refreshLeaseUntil', 'sshKeyId', 'sshKeyFingerprint'],
+          // No tokens: nothing for the scheduled refresh to do either.
+          ['accessTokenCt', 'refreshTokenCt', 'expiresAt', 'refreshedAt', 'refreshLeaseUntil', 'sshKeyId', 'sshKeyFingerprint', 'refreshDueAt'],
         );
         retired++;
+        await deps.events.emit('link.relink_required', { subjectUserId: link.userId, providerId, detail: { reason: MOVED } });
         link = undefined;
       } catch (e) {
         if (!(e instanceof StaleVersion)) throw e;

@@ -114,11 +114,24 @@ async function refreshOne(deps: Deps, opts: ScheduleOptions, link: LinkRecord, c
     return fresh.accessToken ? 'refreshed' : 'skipped';
   } catch (e) {
     if (e === gone) return 'skipped';
-    if (e instanceof AppError && e.code === 'relink_required') return 'relinkRequired';
+    if (e instanceof AppError && e.code === 'relink_required') {
+      // Marked earlier (unreadable ciphertext, say) and still scheduled: nothing to refresh until it is linked again.
+      await unschedule(deps, link);
+      return 'relinkRequired';
+    }
     log.warn('scheduled refresh failed; trying again at the next run', { providerId: link.providerId, userId: link.userId, error: e });
     await retryLater(deps, link);
     return 'failed';
   }
+}
+
+/** Takes a link that needs relinking off the schedule (best effort, under the version guard). */
+async function unschedule(deps: Deps, link: LinkRecord): Promise<void> {
+  const current = await deps.links.get(link.userId, link.providerId);
+  if (!current?.needsRelink || current.refreshDueAt === undefined) return;
+  await deps.links.update(current.userId, current.providerId, current.version, {}, ['refreshDueAt']).catch((e: unknown) => {
+    if (!(e instanceof StaleVersion)) throw e;
+  });
 }
 
 /** Moves the link to the next run's bucket (best effort: a link changed meanwhile is left as it is). */

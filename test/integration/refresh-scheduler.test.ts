@@ -138,6 +138,16 @@ describe('the scheduled refresh (issue 14 item 1)', () => {
     expect((await run()).due).toBe(0);
   });
 
+  test('a link marked for relinking elsewhere (still scheduled) is taken off the schedule without calling the provider', async () => {
+    const user = await linkDue(h.clock.now() - DAY);
+    const l = await link(user);
+    await h.deps.links.update(user, 'gitlab', l.version, { needsRelink: true, relinkReason: 'token_unreadable' });
+    expect(await run()).toMatchObject({ due: 1, relinkRequired: 1, refreshed: 0 });
+    expect(gl.behavior.refreshCalls).toBe(0);
+    expect((await link(user)).refreshDueAt).toBeUndefined();
+    expect((await run()).due).toBe(0);
+  });
+
   test('a transient failure is due again at the next run (6 hours on), not marked', async () => {
     const user = await linkDue(h.clock.now() - DAY);
     gl.behavior.tokenStatus = 503;

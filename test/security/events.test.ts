@@ -135,6 +135,8 @@ test('a provider moved to another origin is announced with the links it retired'
     expect(moved.status).toBe(200);
     const announced = events.filter((e) => e.type === 'provider.updated' && e.providerId === 'ev-move');
     expect(announced.map((e) => e.detail)).toEqual([{ type: 'gitlab', displayName: expect.any(String), moved: true, relinkRequired: 1 }]);
+    const retired = events.filter((e) => e.type === 'link.relink_required' && e.providerId === 'ev-move');
+    expect(retired.map((e) => [e.subjectUserId, e.actor, e.detail])).toEqual([['events-mover', { kind: 'admin', id: 'root' }, { reason: 'provider_moved' }]]);
   } finally {
     await elsewhere.close();
   }
