@@ -13,6 +13,7 @@ import type { TokenSet } from '../providers/types';
 import { hasTokens } from '../store/links';
 import { providerContext } from '../credentials/provider-context';
 import { freshTokens } from '../credentials/fresh-tokens';
+import { remoteKeyId } from '../ssh/remote-key';
 
 export type { StepResult, UnlinkReport } from '../contract/api';
 
@@ -41,14 +42,17 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
   }
 
   if (provider && ctx && tokens) {
-    if (link.sshKeyId) {
-      try {
-        await provider.api(ctx, tokens).deleteSshKey(link.sshKeyId);
+    try {
+      const api = provider.api(ctx, tokens);
+      // No id stored (the upload's answer was lost): found by its key material.
+      const keyId = await remoteKeyId(api, link, (await deps.sshKeys.get(userId))?.publicKey);
+      if (keyId) {
+        await api.deleteSshKey(keyId);
         report.sshKey = 'ok';
-      } catch (e) {
-        report.sshKey = 'failed';
-        report.errors.sshKey = safeMessage(e);
       }
+    } catch (e) {
+      report.sshKey = 'failed';
+      report.errors.sshKey = safeMessage(e);
     }
     try {
       report.token = await provider.revoke(ctx, tokens);

@@ -107,6 +107,10 @@ export const bitbucketCloud: Provider = {
       async deleteSshKey(id) {
         await r.expect('delete the SSH key', [204, 404], 'DELETE', `${await keysPath()}/${encodeURIComponent(id)}`);
       },
+      async findSshKey(publicKey) {
+        const id = await findKey(publicKey);
+        return id ? { id } : undefined;
+      },
     };
   },
 };

@@ -63,6 +63,14 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
     },
   };
 
+  /** GET /rest/ssh/1.0/keys without `user`: the authenticated account's keys, paged by start/limit. */
+  async function findSshKey(publicKey: string): Promise<{ id: string } | undefined> {
+    for await (const k of pages('list SSH keys', '/rest/ssh/1.0/keys', key)) {
+      if (keyMaterial(k.text) === keyMaterial(publicKey)) return { id: String(k.id) };
+    }
+    return undefined;
+  }
+
   async function* pages<T extends z.ZodTypeAny>(what: string, path: string, item: T): AsyncGenerator<z.infer<T>> {
     let start = 0;
     for (let i = 0; i < MAX_PAGES; i++) {
@@ -112,14 +120,14 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
       }
       return { accountId: await accountIdOf(name), login: name };
     },
+    findSshKey,
     async addSshKey(publicKey, title) {
       const res = await r.call('POST', '/rest/ssh/1.0/keys', { text: publicKey, label: title });
       if (res.status === 201 || res.status === 200) return { id: String(key.parse(res.json).id) };
       if (res.status === 409) {
         // Ours if this account lists it; otherwise another account (or a repository access key) holds it.
-        for await (const k of pages('list SSH keys', '/rest/ssh/1.0/keys', key)) {
-          if (keyMaterial(k.text) === keyMaterial(publicKey)) return { id: String(k.id) };
-        }
+        const mine = await findSshKey(publicKey);
+        if (mine) return mine;
         throw new ProviderError('refused', 'ssh_key_in_use', 'This SSH key is registered elsewhere in Bitbucket.', {
           detail: `POST /rest/ssh/1.0/keys: 409 ${res.text.slice(0, 200)}`,
         });

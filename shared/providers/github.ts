@@ -15,7 +15,7 @@
 import * as z from 'zod';
 import { ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
-import { addKeyOrFindOwn, bearer, rest, type Authorize } from './rest';
+import { addKeyOrFindOwn, findOwnKey, bearer, rest, type Authorize } from './rest';
 import type { Provider, ProviderConfig, ProviderContext } from './types';
 
 const isDotCom = (baseUrl: string) => new URL(baseUrl).hostname === 'github.com';
@@ -43,6 +43,12 @@ const user = z.object({ id: z.number(), login: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
 /** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
 const keyId = z.object({ id: z.number() });
+
+/** GET /user/keys, the authenticated account's keys: https://docs.github.com/en/rest/users/keys#list-public-ssh-keys-for-the-authenticated-user; per_page at most 100, then `Link: rel="next"` (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api). */
+const keyList = {
+  listPath: '/user/keys?per_page=100',
+  readList: (json: unknown) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
+};
 
 const protocol = oauth2Protocol((ctx) => {
     const base = ctx.config.baseUrl.replace(/\/+$/, '');
@@ -107,14 +113,8 @@ export const github: Provider = {
       },
       addSshKey: (publicKey, title) =>
         // Provider quirk: a key already registered anywhere on GitHub gives 422 "key is already in use".
-        addKeyOrFindOwn(r, publicKey, {
-          addPath: '/user/keys',
-          body: { title, key: publicKey },
-          listPath: '/user/keys?per_page=100',
-          duplicateStatus: 422,
-          readId: (json) => String(keyId.parse(json).id),
-          readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
-        }),
+        addKeyOrFindOwn(r, publicKey, { ...keyList, addPath: '/user/keys', body: { title, key: publicKey }, duplicateStatus: 422, readId: (json) => String(keyId.parse(json).id) }),
+      findSshKey: (publicKey) => findOwnKey(r, publicKey, keyList),
       async deleteSshKey(id) {
         await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
       },

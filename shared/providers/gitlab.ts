@@ -14,7 +14,7 @@
 import * as z from 'zod';
 import { ProviderError } from './http';
 import { oauth2Protocol, revokeToken } from './oauth2';
-import { addKeyOrFindOwn, bearer, rest } from './rest';
+import { addKeyOrFindOwn, findOwnKey, bearer, rest } from './rest';
 import type { Provider, ProviderContext, TokenSet } from './types';
 
 const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
@@ -24,6 +24,12 @@ const user = z.object({ id: z.number(), username: z.string().min(1) });
 const key = z.object({ id: z.number(), key: z.string() });
 /** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
 const keyId = z.object({ id: z.number() });
+
+/** GET /user/keys, the authenticated account's keys: https://docs.gitlab.com/api/user_keys/#list-all-ssh-keys; per_page at most 100, then `Link: rel="next"` (https://docs.gitlab.com/api/rest/#pagination). */
+const keyList = {
+  listPath: '/user/keys?per_page=100',
+  readList: (json: unknown) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
+};
 
 export const gitlab: Provider = {
   type: 'gitlab',
@@ -56,14 +62,8 @@ export const gitlab: Provider = {
       },
       addSshKey: (publicKey, title) =>
         // Provider deviation: a duplicate key gives 400 ("has already been taken"), not 409/422.
-        addKeyOrFindOwn(r, publicKey, {
-          addPath: '/user/keys',
-          body: { title, key: publicKey },
-          listPath: '/user/keys?per_page=100',
-          duplicateStatus: 400,
-          readId: (json) => String(keyId.parse(json).id),
-          readList: (json) => z.array(key).parse(json).map((k) => ({ id: String(k.id), key: k.key })),
-        }),
+        addKeyOrFindOwn(r, publicKey, { ...keyList, addPath: '/user/keys', body: { title, key: publicKey }, duplicateStatus: 400, readId: (json) => String(keyId.parse(json).id) }),
+      findSshKey: (publicKey) => findOwnKey(r, publicKey, keyList),
       async deleteSshKey(id) {
         await r.expect('delete the SSH key', [204, 404], 'DELETE', `/user/keys/${encodeURIComponent(id)}`);
       },

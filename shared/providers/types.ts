@@ -62,6 +62,12 @@ export interface ProviderApi {
   addSshKey(publicKey: string, title: string): Promise<RemoteKey>;
   /** Deleting a key that is already gone counts as success. */
   deleteSshKey(id: string): Promise<void>;
+  /**
+   * This account's key with this key material (comment ignored), through the provider's
+   * paginated list-keys API: how gitlink finds its key when the upload's answer was lost
+   * and no id was stored (issue 10, attack 5). Undefined when the account has no such key.
+   */
+  findSshKey(publicKey: string): Promise<RemoteKey | undefined>;
 }
 
 /** How the browser is sent to the provider, and what the callback must then do. */

@@ -17,6 +17,7 @@ import { providerContext } from '../credentials/provider-context';
 import { freshTokens } from '../credentials/fresh-tokens';
 import { hasTokens, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
+import { remoteKeyId } from './remote-key';
 import { ensureUserKey, newUserKey } from './user-key';
 
 export type { ProviderRotation, RotationReport } from '../contract/api';
@@ -72,13 +73,14 @@ export async function rotateUserKey(deps: Deps, userId: string, origin: string):
     uploads.map(async (u): Promise<ProviderRotation> => {
       const { link } = u;
       // The old key still works where it could not be deleted: say so, never "rotated".
+      // No id stored (the upload's answer was lost): the old key is found by its key material.
       let kept: string | undefined;
-      if (link.sshKeyId && link.sshKeyId !== u.newId) {
-        await u.api!.deleteSshKey(link.sshKeyId).catch((e: unknown) => {
+      await remoteKeyId(u.api!, link, current.publicKey)
+        .then((oldId) => (oldId && oldId !== u.newId ? u.api!.deleteSshKey(oldId) : undefined))
+        .catch((e: unknown) => {
           log.warn('old key delete failed', { providerId: link.providerId, error: e });
           kept = safeMessage(e);
         });
-      }
       try {
         await deps.links.update(userId, link.providerId, link.version, { sshKeyId: u.newId!, sshKeyFingerprint: next.fingerprint });
       } catch (e) {

@@ -29,6 +29,13 @@ export interface Behavior {
   failKeys: boolean;
   /** Force HTTP 500 on SSH key delete (the key stays registered). */
   failKeyDelete: boolean;
+  /** SSH key upload stores the key, then resets the connection: the answer is lost (issue 10, attack 5). */
+  resetAfterKeyStored: boolean;
+  /**
+   * The account also holds this many keys gitlink did not add, listed before gitlink's (an
+   * older account's keys): list-keys answers then span pages, as the real APIs paginate them.
+   */
+  otherKeys: number;
   /** Every API call (under apiUrl) answers 503. The OAuth endpoints keep working. */
   apiDown: boolean;
   /** Extra latency in ms per server-relative path prefix, e.g. `{ '/oauth/token': 300 }`. */
@@ -48,6 +55,8 @@ export function defaultBehavior(nextUser: string, accessTokenTtlSeconds: number)
     hang: new Set(),
     failKeys: false,
     failKeyDelete: false,
+    resetAfterKeyStored: false,
+    otherKeys: 0,
     apiDown: false,
     delayMs: {},
     refreshCalls: 0,
@@ -295,6 +304,44 @@ export function randomAlnum(n: number): string {
 
 export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
+}
+
+/** The `i`th of `Behavior.otherKeys`: a well-formed ed25519 public key that is nobody's real key. */
+export function otherKeyText(i: number): string {
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), createHash('sha256').update(`other-key-${i}`).digest()]);
+  return `ssh-ed25519 ${blob.toString('base64')} other-${i}@laptop`;
+}
+
+/**
+ * A page of a list the way GitHub and GitLab paginate REST lists: `page` (from 1) and
+ * `per_page` (default per provider, at most 100), an RFC 8288 `Link` header with
+ * rel="next"/"prev"/"first"/"last" as absolute URLs.
+ * https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+ * https://docs.gitlab.com/api/rest/#pagination-link-header
+ */
+export function linkPage<T>(ctx: Ctx, all: T[], o: { selfUrl: string; defaultPerPage: number }): { values: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Math.max(1, Number(ctx.query.get('per_page') ?? o.defaultPerPage) || o.defaultPerPage));
+  const page = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
+  const last = Math.max(1, Math.ceil(all.length / perPage));
+  const at = (n: number) => {
+    const u = new URL(o.selfUrl);
+    for (const [k, v] of ctx.query) u.searchParams.set(k, v);
+    u.searchParams.set('per_page', String(perPage));
+    u.searchParams.set('page', String(n));
+    return u.toString();
+  };
+  const rels = [
+    ...(page < last ? [`<${at(page + 1)}>; rel="next"`] : []),
+    ...(page > 1 ? [`<${at(page - 1)}>; rel="prev"`] : []),
+    `<${at(1)}>; rel="first"`,
+    `<${at(last)}>; rel="last"`,
+  ];
+  return { values: all.slice((page - 1) * perPage, page * perPage), headers: { link: rels.join(', ') } };
+}
+
+/** Stores nothing more: drops the connection, so the client never learns what happened. */
+export function resetConnection(ctx: Ctx): void {
+  ctx.req.socket.destroy();
 }
 
 export { parseSshKey, type ParsedSshKey } from './ssh';

@@ -8,7 +8,7 @@
  * (https://support.atlassian.com/bitbucket-cloud/kb/why-am-i-not-able-to-add-an-ssh-key-in-bitbucket-cloud/).
  * Errors: `{"type":"error","error":{"message":…}}`.
  */
-import { parseSshKey, sendEmpty, sendJson, type Ctx } from '../common';
+import { otherKeyText, parseSshKey, resetConnection, sendEmpty, sendJson, type Ctx } from '../common';
 import { braced, hasScope, type CloudKey, type CloudToken, type CloudUser, type CloudWorld } from './state';
 
 export const CLOUD_API_PREFIX = '/2.0';
@@ -50,7 +50,10 @@ export function createCloudApiRoutes(w: CloudWorld) {
     if (selected !== owner.uuid && selected !== owner.accountId) return error(ctx, 403, 'You may not access SSH keys of another account.');
     if (ctx.method === 'GET' && !keyId) {
       if (!need(ctx, t, 'account')) return;
-      const mine = [...w.keys.values()].filter((k) => k.owner === owner.uuid);
+      const others = Array.from({ length: w.behavior.otherKeys }, (_, i): CloudKey => ({
+        uuid: `{00000000-0000-4000-8000-${String(i).padStart(12, '0')}}`, key: otherKeyText(i), label: `other ${i}`, owner: owner.uuid, fingerprintSha256: `other-${i}`, createdOn: '2020-01-01T00:00:00.000Z',
+      }));
+      const mine = [...others, ...[...w.keys.values()].filter((k) => k.owner === owner.uuid)];
       const pagelen = Math.min(100, Number(ctx.query.get('pagelen') ?? 10) || 10);
       const page = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
       const values = mine.slice((page - 1) * pagelen, page * pagelen).map(keyJson);
@@ -75,6 +78,7 @@ export function createCloudApiRoutes(w: CloudWorld) {
         fingerprintSha256: parsed.fingerprintSha256, createdOn: new Date().toISOString(),
       };
       w.keys.set(k.uuid, k);
+      if (w.behavior.resetAfterKeyStored) return resetConnection(ctx);
       return sendJson(ctx.res, 201, keyJson(k));
     }
     if (ctx.method === 'DELETE' && keyId) {

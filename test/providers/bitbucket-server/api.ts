@@ -10,7 +10,7 @@
  * Errors use Bitbucket's `{"errors":[{"context","message","exceptionName"}]}` shape; a duplicate
  * key is 409 DuplicateSshKeyException whoever owns it.
  */
-import { parseSshKey, sendEmpty, sendJson, type Ctx } from '../common';
+import { otherKeyText, parseSshKey, resetConnection, sendEmpty, sendJson, type Ctx } from '../common';
 import type { BbsKey, BbsUser, BbsWorld } from './state';
 
 /** Answers the request itself (401…) and returns null when the caller is not authenticated. */
@@ -58,6 +58,9 @@ export function createApiRoutes(w: BbsWorld, authenticate: Authenticate) {
     json(ctx, 200, paged(ctx, matches.map((u) => userJson(w, u))));
   }
 
+  const otherKeys = (username: string) =>
+    Array.from({ length: w.behavior.otherKeys }, (_, i): BbsKey => ({ id: 900_000 + i, text: otherKeyText(i), label: `other ${i}`, username, fingerprintSha256: `other-${i}` }));
+
   function createKey(ctx: Ctx, username: string): void {
     if (w.behavior.failKeys) return json(ctx, 500, errors('An unexpected error occurred.'));
     const text = typeof (ctx.json as { text?: unknown })?.text === 'string' ? (ctx.json as { text: string }).text : '';
@@ -74,6 +77,7 @@ export function createApiRoutes(w: BbsWorld, authenticate: Authenticate) {
     }
     const k: BbsKey = { id: w.nextKeyId++, text: text.trim(), label, username, fingerprintSha256: parsed.fingerprintSha256 };
     w.keys.set(k.id, k);
+    if (w.behavior.resetAfterKeyStored) return resetConnection(ctx);
     json(ctx, 201, keyJson(k));
   }
 
@@ -115,7 +119,7 @@ export function createApiRoutes(w: BbsWorld, authenticate: Authenticate) {
     if (route === 'whoami') whoami(ctx, username);
     else if (route === 'oneUser') oneUser(ctx, decodeURIComponent(slug!));
     else if (route === 'listUsers') listUsers(ctx);
-    else if (route === 'listKeys') json(ctx, 200, paged(ctx, [...w.keys.values()].filter((k) => k.username === username).map(keyJson)));
+    else if (route === 'listKeys') json(ctx, 200, paged(ctx, [...otherKeys(username), ...[...w.keys.values()].filter((k) => k.username === username)].map(keyJson)));
     else if (route === 'createKey') createKey(ctx, username);
     else deleteKey(ctx, username, Number(keyId));
     return true;

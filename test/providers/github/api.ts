@@ -3,7 +3,7 @@
  * Fake GitHub REST API, served under `apiPrefix` (`/api` for github.com emulation, `/api/v3` for GHES).
  * Real github.com serves it at https://api.github.com; our code must take an API base URL override.
  */
-import { parseBasicAuth, parseSshKey, parseTokenAuth, safeEqual, sendEmpty, sendJson, type Ctx } from '../common';
+import { linkPage, otherKeyText, parseBasicAuth, parseSshKey, parseTokenAuth, resetConnection, safeEqual, sendEmpty, sendJson, type Ctx } from '../common';
 import { hasAnyScope, liveToken, revokeGrant, type GitHubKey, type GitHubToken, type GitHubWorld } from './state';
 
 const DOCS = 'https://docs.github.com/rest';
@@ -63,7 +63,12 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
   /** GET /user/keys — https://docs.github.com/en/rest/users/keys#list-public-ssh-keys-for-the-authenticated-user */
   function listKeys(ctx: Ctx, t: GitHubToken): void {
     if (!requireScope(ctx, t, ['read:public_key'], `${DOCS}/users/keys#list-public-ssh-keys-for-the-authenticated-user`)) return;
-    json(ctx, 200, [...w.keys.values()].filter((k) => k.login === t.login).map(keyJson));
+    const others = Array.from({ length: w.behavior.otherKeys }, (_, i): GitHubKey => ({
+      id: 900_000 + i, key: otherKeyText(i).split(' ').slice(0, 2).join(' '), title: `other ${i}`, login: t.login, createdAt: '2020-01-01T00:00:00Z', grantId: null,
+    }));
+    // Paginated: per_page defaults to 30 (at most 100), Link header (GitHub's pagination docs).
+    const { values, headers } = linkPage(ctx, [...others, ...[...w.keys.values()].filter((k) => k.login === t.login)], { selfUrl: `${w.apiUrl}/user/keys`, defaultPerPage: 30 });
+    json(ctx, 200, values.map(keyJson), headers);
   }
 
   /** POST /user/keys — https://docs.github.com/en/rest/users/keys#create-a-public-ssh-key-for-the-authenticated-user */
@@ -86,6 +91,7 @@ export function createApiRoutes(w: GitHubWorld, apiPrefix: string) {
       createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), grantId: t.grantId,
     };
     w.keys.set(key.id, key);
+    if (w.behavior.resetAfterKeyStored) return resetConnection(ctx);
     json(ctx, 201, keyJson(key), { location: `${w.apiUrl}/user/keys/${key.id}` });
   }
 

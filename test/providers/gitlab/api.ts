@@ -1,6 +1,6 @@
 // SANDBOX_MARKER_DO_NOT_SHIP: test/sandbox provider fakes; a bundle test fails if this reaches a Lambda bundle.
 /** Fake GitLab REST API v4 (the endpoints gitlink uses), under /api/v4. */
-import { parseSshKey, parseTokenAuth, sendEmpty, sendJson, type Ctx } from '../common';
+import { linkPage, otherKeyText, parseSshKey, parseTokenAuth, resetConnection, sendEmpty, sendJson, type Ctx } from '../common';
 import type { GitLabKey, GitLabToken, GitLabWorld } from './state';
 
 export const API_PREFIX = '/api/v4';
@@ -63,7 +63,12 @@ export function createApiRoutes(w: GitLabWorld) {
   /** GET /user/keys — https://docs.gitlab.com/api/user_keys/#list-all-ssh-keys */
   function listKeys(ctx: Ctx, t: GitLabToken): void {
     if (!requireScope(ctx, t, ['read_user', 'read_api', 'api'])) return;
-    json(ctx, 200, [...w.keys.values()].filter((k) => k.username === t.username).map(keyJson));
+    const others = Array.from({ length: w.behavior.otherKeys }, (_, i): GitLabKey => ({
+      id: 900_000 + i, title: `other ${i}`, key: otherKeyText(i), fingerprintSha256: `other-${i}`, username: t.username, createdAt: '2020-01-01T00:00:00.000Z',
+    }));
+    // Paginated: per_page defaults to 20 (at most 100), Link header (GitLab's REST pagination docs).
+    const { values, headers } = linkPage(ctx, [...others, ...[...w.keys.values()].filter((k) => k.username === t.username)], { selfUrl: `${w.apiUrl}/user/keys`, defaultPerPage: 20 });
+    json(ctx, 200, values.map(keyJson), headers);
   }
 
   /**
@@ -86,6 +91,7 @@ export function createApiRoutes(w: GitLabWorld) {
       fingerprintSha256: parsed.fingerprintSha256, username: t.username, createdAt: new Date().toISOString(),
     };
     w.keys.set(key.id, key);
+    if (w.behavior.resetAfterKeyStored) return resetConnection(ctx);
     json(ctx, 201, keyJson(key));
   }
 
