@@ -5,8 +5,8 @@
  * crypto and a secrets file, all under the data dir.
  */
 import { isLoopbackHostname } from '@shared/net/loopback';
-import { createServer, type Server } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -32,6 +32,9 @@ export interface LocalOptions {
   /** Runs once the server listens, before it is announced (issue: sandbox providers). */
   onListening?: (stack: LocalStack) => Promise<unknown>;
 }
+
+/** How long a stop waits for in-flight requests before cutting their connections. */
+const DRAIN_MS = 10_000;
 
 export interface LocalStack {
   url: string;
@@ -107,6 +110,18 @@ export function loopbackHost(host: string | undefined, port: number): string | u
   return `${m[1]!.toLowerCase()}:${port}`;
 }
 
+/**
+ * Takes group and other bits off the data dir and everything in it (an earlier run, or a
+ * checkout, may have left 0755/0644), keeping the owner's own bits; symlinks are left alone.
+ * New files stay private through the server's umask (local/server.ts).
+ */
+function ownerOnly(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if ((st.mode & 0o077) !== 0) chmodSync(path, st.mode & 0o700);
+  if (st.isDirectory()) for (const name of readdirSync(path)) ownerOnly(join(path, name));
+}
+
 export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
   // Before anything else: this server mints admin tokens for anyone who asks.
   assertLocalProcess(process.env);
@@ -114,13 +129,25 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     throw new Error(`GITLINK_MODE is set to "${opts.env.GITLINK_MODE}" in the options: the local server only runs in local mode.`);
   }
   const dataDir = resolve(opts.dataDir);
+  // The data dir holds the signing keys and the database: owner only, also when it pre-exists.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ownerOnly(dataDir);
   const dynamo = await startDynalite(opts.inMemory ? undefined : join(dataDir, 'dynamodb'));
 
   // Loopback only: the dev issuer mints tokens for anyone who asks. `localhost`
   // may resolve to ::1 or 127.0.0.1 depending on the client, so listen on both.
-  const server = createServer();
-  const server6 = createServer((req, res) => server.emit('request', req, res));
+  // The request handler is attached before listening: a request that arrives during start-up
+  // waits for the stack to be ready (or answers 503 if start-up fails) instead of hanging.
+  let serve: RequestListener | undefined;
+  let startFailed = false;
+  const waiting: Array<() => void> = [];
+  const onRequest: RequestListener = (req, res) => {
+    if (serve) return void serve(req, res);
+    if (startFailed) return void writeResult(res, errorResult(new AppError('service_unavailable', 'The local server failed to start.')));
+    waiting.push(() => onRequest(req, res));
+  };
+  const server = createServer(onRequest);
+  const server6 = createServer(onRequest);
   let port: number;
   try {
     port = await listenLoopback(server, server6, opts.port);
@@ -148,9 +175,14 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
   });
   // No PUBLIC_URL locally: the origin is the loopback host the client used (loopbackHost).
   delete process.env.PUBLIC_URL;
+  // Drain: stop accepting, let in-flight requests finish (idle keep-alive sockets close at
+  // once), and only cut what is still open after DRAIN_MS.
   const closeListeners = async () => {
-    for (const s of [server, server6]) s.closeAllConnections();
+    startFailed = true;
+    for (const run of waiting.splice(0)) run();
+    const cut = setTimeout(() => [server, server6].forEach((s) => s.closeAllConnections()), DRAIN_MS);
     await Promise.all([server, server6].map((s) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()))));
+    clearTimeout(cut);
   };
   let c: ReturnType<typeof config>;
   let table: Table;
@@ -186,7 +218,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     return h;
   };
 
-  server.on('request', async (req, res) => {
+  serve = async (req, res) => {
     try {
       const domainName = loopbackHost(req.headers.host, port);
       if (!domainName) {
@@ -229,7 +261,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
       process.stderr.write(`local server error: ${(e as Error).message}\n`);
       if (!res.headersSent) writeResult(res, errorResult(e));
     }
-  });
+  };
+  for (const run of waiting.splice(0)) run();
 
   const cleanups: Array<() => Promise<void>> = [];
   const stack: LocalStack = {
@@ -238,9 +271,10 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     issuer,
     table,
     onClose: (fn) => cleanups.push(fn),
+    // Listeners first: in-flight requests drain while the sandbox and the database still answer.
     close: async () => {
-      await Promise.all(cleanups.map((fn) => fn()));
       await closeListeners();
+      await Promise.all(cleanups.map((fn) => fn()));
       await dynamo.close();
     },
   };

@@ -14,6 +14,8 @@ import { acquireServerLock } from './lock';
 async function main() {
   // Lambda runs Node 24; the SDK would warn on every start under this machine's Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Everything this server writes (database, keys, sandbox repositories) is the owner's only.
+  process.umask(0o077);
   const args = process.argv.slice(2);
   const port = Number(process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
@@ -68,7 +70,11 @@ async function main() {
       '',
     ].join('\n'),
   );
+  // SIGTERM/SIGINT drain: in-flight requests finish (up to 10 s), new connections are refused.
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await stack.close();
     process.exit(0);
   };

@@ -63,6 +63,8 @@ export const errorCodes = {
   misdirected_request: { status: 421, message: 'This local server answers only on localhost, 127.0.0.1 and [::1].' },
   // 5xx: ours, or the provider's
   internal: { status: 500, message: 'Something went wrong on our side. Try again in a moment.', redirect: true },
+  // The local server only: a request that arrived while start-up failed, or after it began stopping.
+  service_unavailable: { status: 503, message: 'gitlink is not ready to answer. Try again in a moment.' },
   not_implemented: { status: 501, message: 'This route is part of the design but is not built yet.' },
   provider_unavailable: { status: 502, message: '{provider} is temporarily unavailable. Try again later.', redirect: true },
   provider_unreachable: { status: 502, message: 'gitlink could not reach {provider}. Try again later, or ask an admin to check its address.', redirect: true },

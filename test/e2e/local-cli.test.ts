@@ -16,8 +16,8 @@
  * environment of the stack that loaded them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocal, type LocalStack } from '../../local/app';
@@ -26,6 +26,7 @@ import { createProvider } from '@shared/admin/providers';
 import { config } from '@shared/config';
 import { createDeps } from '@shared/deps';
 import { startTestStack } from '../support/local';
+import { freePort } from '../support/moto';
 
 jest.setTimeout(60_000);
 
@@ -258,9 +259,13 @@ describe('one server per data dir (local/lock.ts)', () => {
     }));
   });
   /** `npm start`'s server as one process (node --import tsx), so a kill stops the server itself. */
-  async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/server.ts', '--no-sandbox'], { cwd: ROOT, env: shellEnv({ GITLINK_DATA_DIR: dataDir, PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  function spawnServer(dataDir: string, port: number): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/server.ts', '--no-sandbox'], { cwd: ROOT, env: shellEnv({ GITLINK_DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
+    return child;
+  }
+  async function startServer(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawnServer(dataDir, port);
     const out = await untilOutput(child, /gitlink is running at http:\/\/localhost:\d+/);
     return { child, url: /gitlink is running at (http:\/\/localhost:\d+)/.exec(out)![1]! };
   }
@@ -294,6 +299,63 @@ describe('one server per data dir (local/lock.ts)', () => {
     // The first server's tokens still work: `npm run token` signs for its origin.
     const token = await run(npm, ['run', '-s', 'token', '--', 'alice', '--admin'], shellEnv({ GITLINK_DATA_DIR: dataDir }));
     expect((await adminProviders(first.url, token.stdout.trim())).status).toBe(200);
+  });
+
+  test('the data dir and everything in it are the owner\'s only (0700 / 0600), also when they pre-exist world-readable', async () => {
+    const dataDir = tmp();
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'left-by-an-old-run'), 'x', { mode: 0o644 });
+    chmodSync(join(dataDir, 'left-by-an-old-run'), 0o644);
+    await startServer(dataDir);
+    const loose: string[] = [];
+    const walk = (p: string) => {
+      const st = statSync(p);
+      if ((st.mode & 0o077) !== 0) loose.push(`${p} ${(st.mode & 0o777).toString(8)}`);
+      if (st.isDirectory()) for (const n of readdirSync(p)) walk(join(p, n));
+    };
+    walk(dataDir);
+    expect(loose).toEqual([]);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    // The database itself is in there, written after the start.
+    expect(readdirSync(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
+  });
+
+  test('a request sent while the server starts is answered once it is ready, never left hanging', async () => {
+    const port = await freePort();
+    const child = spawnServer(tmp(), port);
+    // Knock until the port accepts; the first accepted request lands in start-up's last steps.
+    let answer: Response | undefined;
+    while (!answer) {
+      if (child.exitCode !== null) throw new Error('the server exited');
+      answer = await fetch(`http://localhost:${port}/healthz`, { signal: AbortSignal.timeout(20_000) }).catch((e: Error) => {
+        if (e.name === 'TimeoutError') throw new Error('a request sent during start-up was never answered');
+        return undefined;
+      });
+      if (!answer) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(answer.status).toBe(200);
+  });
+
+  test('SIGTERM drains: a request in flight is answered, then the server exits 0 and refuses new connections', async () => {
+    const { child, url } = await startServer(tmp());
+    const { port } = new URL(url);
+    // A request whose body is still arriving when the signal comes.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let reply = '';
+    socket.on('data', (d: Buffer) => (reply += d.toString()));
+    const closed = new Promise((r) => socket.once('close', r));
+    const body = 'protocol=https\nhost=example.com\n\n';
+    socket.write(`POST /v1/git/credential HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write(body.slice(5));
+    await closed;
+    // An answer, not a reset: 401, because the request carries no environment token.
+    expect(reply).toMatch(/^HTTP\/1\.1 401 /);
+    expect(await exited).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
   test('a lock left by a killed server (or a garbled one) is stale: the next start takes it; a clean stop removes it', async () => {
