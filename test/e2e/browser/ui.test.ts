@@ -538,10 +538,14 @@ describeBrowser('admin: developers and the audit (issue 14)', () => {
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
     await page.getByLabel('Developer (optional)').fill('olga');
-    await page.getByRole('button', { name: 'Show' }).click();
-    await shows(page.getByTestId('audit-list').getByRole('cell', { name: 'user.offboarded' }));
-    const types = await page.getByTestId('audit-list').locator('tbody tr td:nth-child(2)').allTextContents();
-    expect(types).toEqual(['user.offboarded', 'env_token.revoked', 'env_token.created']);
+    // The unfiltered list shows first (it holds user.offboarded too): wait for the filtered answer.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/v1/admin/audit?') && new URL(r.url()).searchParams.get('user') === 'olga'),
+      page.getByRole('button', { name: 'Show' }).click(),
+    ]);
+    const rows = page.getByTestId('audit-list').locator('tbody tr td:nth-child(2)');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-list"] tbody tr').length === 3, undefined, { timeout: 10_000 }).catch(() => undefined);
+    expect(await rows.allTextContents()).toEqual(['user.offboarded', 'env_token.revoked', 'env_token.created']);
     await expectAccessible();
     await screenshot(page, 'admin-audit');
   });
