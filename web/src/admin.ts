@@ -6,7 +6,7 @@
  */
 import { ApiError, enc, type AdminProvider, type Api, type ProviderDeleted } from './api';
 import { formatDate, h, replace, uid } from './dom';
-import { defaultPkce, describeType, providerCatalog, providerTypes, usesSigningKey, type AdminField, type ProviderTypeInfo } from '../../shared/contract/provider-types';
+import { defaultPkce, describeType, providerCatalog, providerTypes, usesSigningKey, type AdminField, type ProviderTypeInfo } from '@shared/contract/provider-types';
 import { iconFor } from './icons';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
 

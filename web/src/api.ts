@@ -87,4 +87,4 @@ export type {
   SshKey,
   StepResult,
   UnlinkReport,
-} from '../../shared/contract/api';
+} from '@shared/contract/api';

@@ -5,8 +5,8 @@
 import { ApiError, enc, type Api, type EnvToken, type LinkStart, type LinkSummary, type NewEnvToken, type ProviderSummary, type RotationReport, type SshKey, type UnlinkReport } from './api';
 import { formatDate, h, hostOf, replace, uid } from './dom';
 import { linkErrorMessage, linkWarning, rotationBanner, unlinkStep } from './messages';
-import { DEFAULT_TOKEN_DAYS, TOKEN_LIFETIME_CHOICES } from '../../shared/contract/env-tokens';
-import { describeType } from '../../shared/contract/provider-types';
+import { DEFAULT_TOKEN_DAYS, TOKEN_LIFETIME_CHOICES } from '@shared/contract/env-tokens';
+import { describeType } from '@shared/contract/provider-types';
 import { iconFor } from './icons';
 import { busy, confirmDialog, copyField, showBanner } from './ui';
 

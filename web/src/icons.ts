@@ -1,5 +1,5 @@
 /** Provider icons, keyed by type (presentation only: every other fact about a type is in the catalog). */
-import type { ProviderType } from '../../shared/contract/provider-types';
+import type { ProviderType } from '@shared/contract/provider-types';
 import bitbucketIcon from '../icons/bitbucket.svg';
 import gitIcon from '../icons/git.svg';
 import githubIcon from '../icons/github.svg';

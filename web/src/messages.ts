@@ -2,9 +2,9 @@
  * Human messages for what the UI shows: link results (`?error=` / `?warning=` from the OAuth
  * callback, shared/links/callback.ts) come from the contract's list, so server and UI agree.
  */
-import { errorMessage, isErrorCode, linkWarningMessage } from '../../shared/contract/errors';
-import type { ProviderRotation, RotationReport } from '../../shared/contract/api';
-import { describeType } from '../../shared/contract/provider-types';
+import { errorMessage, isErrorCode, linkWarningMessage } from '@shared/contract/errors';
+import type { ProviderRotation, RotationReport } from '@shared/contract/api';
+import { describeType } from '@shared/contract/provider-types';
 
 /** `providerName` is the provider's display name (or "the provider" when unknown). */
 export function linkErrorMessage(code: string, providerName: string | undefined): string {

@@ -7,7 +7,7 @@
  *   provider and date, one page at a time (docs/events.md).
  */
 import { ApiError, enc, type Api } from './api';
-import type { AdminUser, AuditPage, OffboardReport } from '../../shared/contract/api';
+import type { AdminUser, AuditPage, OffboardReport } from '@shared/contract/api';
 import { formatDate, h, replace } from './dom';
 import { busy, confirmDialog, showBanner } from './ui';
 
