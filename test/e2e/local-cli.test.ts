@@ -346,14 +346,18 @@ describe('one server per data dir (local/lock.ts)', () => {
     socket.on('data', (d: Buffer) => (reply += d.toString()));
     const closed = new Promise((r) => socket.once('close', r));
     const body = 'protocol=https\nhost=example.com\n\n';
-    socket.write(`POST /v1/git/credential HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    // Expect: 100-continue makes the server say when it has parsed the headers: from then on
+    // the request is in flight (a connection with no parsed request yet is idle, and closes).
+    socket.write(`POST /v1/git/credential HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    while (!reply.includes('100 Continue')) await new Promise((r) => setTimeout(r, 10));
+    socket.write(body.slice(0, 5));
     const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     socket.write(body.slice(5));
     await closed;
     // An answer, not a reset: 401, because the request carries no environment token.
-    expect(reply).toMatch(/^HTTP\/1\.1 401 /);
+    expect(reply).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
