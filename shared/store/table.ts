@@ -169,8 +169,13 @@ export class Table {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      // A delete that returns no old item deleted nothing: this caller did not win.
+      // DynamoDB never answers so after its condition held, but moto can when
+      // callers race (its check and delete are not one step), so never trust it.
+      if (!out.Attributes) throw new AlreadyConsumed('already consumed, expired or unknown', undefined);
       return out.Attributes as T;
     } catch (e) {
+      if (e instanceof AlreadyConsumed) throw e;
       throw this.translate(e, AlreadyConsumed, 'already consumed, expired or unknown');
     }
   }
