@@ -40,6 +40,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /** Provider HTTP timeout in ms (the issue asks for 10 s). */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** One AWS SDK attempt (KMS, Secrets Manager, DynamoDB, EventBridge) is cut after this many ms
+   *  without an answer; each call makes at most 3 attempts (shared/aws/policy.ts, docs/FAULTS.md). */
+  AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
   /** Secrets cache TTL in ms. */
   SECRETS_CACHE_MS: z.coerce.number().int().nonnegative().default(300_000),
   /** Allow http:// provider base URLs on loopback hosts (local mode only). */

@@ -58,6 +58,7 @@ export function tableDeps(config: Config): TableDeps {
     tableName: config.TABLE_NAME,
     region: config.AWS_REGION,
     ...(config.AWS_ENDPOINT_URL_DYNAMODB ? { endpoint: config.AWS_ENDPOINT_URL_DYNAMODB } : {}),
+    requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
   });
   return { config, table, ...stores(table), now: Date.now };
 }
@@ -71,10 +72,10 @@ export function createDeps(config: Config, bus: EventBus = localBus): Deps {
   const embedded = config.GITLINK_CRYPTO === 'embedded';
   const crypto: Crypto = embedded
     ? new EmbeddedCrypto({ dataDir: config.GITLINK_DATA_DIR })
-    : new KmsCrypto({ tokenKeyId: config.TOKEN_KEY_ID!, signingKeyId: config.SIGNING_KEY_ID!, region: config.AWS_REGION });
+    : new KmsCrypto({ tokenKeyId: config.TOKEN_KEY_ID!, signingKeyId: config.SIGNING_KEY_ID!, region: config.AWS_REGION, requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS });
   const inner: Secrets = embedded
     ? new FileSecrets({ dataDir: config.GITLINK_DATA_DIR })
-    : new AwsSecrets({ region: config.AWS_REGION });
+    : new AwsSecrets({ region: config.AWS_REGION, requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS });
   const base = tableDeps(config);
   return { ...base, crypto, secrets: new CachedSecrets(inner, config.SECRETS_CACHE_MS), events: new Events({ table: base.table, bus, now: base.now }) };
 }

@@ -3,6 +3,7 @@
  * `message` is client-safe; `detail` goes to logs only; `cause` (an upstream response, say)
  * is non-enumerable so it never serializes into logs or answers.
  */
+import { unavailable } from './aws/policy';
 import { errorCodes, errorMessage, type CodeWithStatus, type ErrorCode } from './contract/errors';
 
 export type { ErrorCode } from './contract/errors';
@@ -46,19 +47,29 @@ export interface ErrorBody {
 }
 
 /**
- * The one error mapper. An AppError's message is client-safe by construction, so
- * it is answered as is (5xx ones too, e.g. `502 provider_unavailable`); anything
- * else becomes `500 internal` with a generic message, and its details stay in the log.
+ * Any failure as an AppError: itself; an AWS call that stayed throttled or timed out
+ * through its retries (shared/aws/policy.ts) as `503 backend_unavailable`; anything else
+ * as `500 internal`. The SDK's own message never reaches a client.
  */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
-  if (err instanceof AppError) {
-    // Extra client-safe fields (`linkUrl`, `reason`, `field`) sit in the error object, and are
-    // repeated at the top level for clients that read them there.
-    const extra = err.extra ?? {};
-    return { status: err.status, body: { ...extra, error: { ...extra, code: err.code, message: err.message } } };
-  }
-  return { status: errorCodes.internal.status, body: { error: { code: 'internal', message: errorMessage('internal') } } };
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const name = (err as { name?: unknown } | undefined)?.name;
+  if (unavailable(err)) return new AppError('backend_unavailable', undefined, { detail: `AWS: ${String(name)}`, cause: err });
+  return new AppError('internal', undefined, { cause: err });
 }
 
-/** A message safe to show a client: an AppError's own, else a generic one. */
-export const safeMessage = (e: unknown): string => (e instanceof AppError ? e.message : 'Unexpected error.');
+/**
+ * The one error mapper. An AppError's message is client-safe by construction, so
+ * it is answered as is (5xx ones too, e.g. `502 provider_unavailable`); anything
+ * else is mapped by `toAppError`, and its details stay in the log.
+ */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  const e = toAppError(err);
+  // Extra client-safe fields (`linkUrl`, `reason`, `field`) sit in the error object, and are
+  // repeated at the top level for clients that read them there.
+  const extra = e.extra ?? {};
+  return { status: e.status, body: { ...extra, error: { ...extra, code: e.code, message: e.message } } };
+}
+
+/** A message safe to show a client: an AppError's own, the 503 one for an unavailable AWS, else a generic one. */
+export const safeMessage = (e: unknown): string => (e instanceof AppError ? e.message : unavailable(e) ? toAppError(e).message : 'Unexpected error.');

@@ -65,6 +65,8 @@ export const errorCodes = {
   internal: { status: 500, message: 'Something went wrong on our side. Try again in a moment.', redirect: true },
   // The local server only: a request that arrived while start-up failed, or after it began stopping.
   service_unavailable: { status: 503, message: 'gitlink is not ready to answer. Try again in a moment.' },
+  // AWS (DynamoDB, KMS, Secrets Manager) throttled or timed out after the bounded retries (docs/FAULTS.md).
+  backend_unavailable: { status: 503, message: 'gitlink is overloaded or one of its own services did not answer. Try again in a moment.', redirect: true },
   not_implemented: { status: 501, message: 'This route is part of the design but is not built yet.' },
   provider_unavailable: { status: 502, message: '{provider} is temporarily unavailable. Try again later.', redirect: true },
   provider_unreachable: { status: 502, message: 'gitlink could not reach {provider}. Try again later, or ask an admin to check its address.', redirect: true },

@@ -9,6 +9,7 @@ import {
   InvalidCiphertextException,
   KMSClient,
 } from '@aws-sdk/client-kms';
+import { awsClientConfig } from '../aws/policy';
 import { DecryptFailed, derToPem, type Crypto, type EncryptionContext, type SigningKeyPair } from './port';
 
 export interface KmsCryptoOptions {
@@ -17,6 +18,8 @@ export interface KmsCryptoOptions {
   client?: KMSClient;
   endpoint?: string;
   region?: string;
+  /** One attempt's timeout (shared/aws/policy.ts); default none. */
+  requestTimeoutMs?: number;
 }
 
 export class KmsCrypto implements Crypto {
@@ -24,7 +27,11 @@ export class KmsCrypto implements Crypto {
   constructor(private readonly opts: KmsCryptoOptions) {
     this.kms =
       opts.client ??
-      new KMSClient({ ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.region ? { region: opts.region } : {}) });
+      new KMSClient({
+        ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+        ...(opts.region ? { region: opts.region } : {}),
+        ...awsClientConfig(opts.requestTimeoutMs),
+      });
   }
 
   async encrypt(plaintext: string | Uint8Array, context: EncryptionContext): Promise<string> {

@@ -1,5 +1,6 @@
 /** The EventBridge adapter of the event bus port: one PutEvents per event, on the custom gitlink bus. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { awsClientConfig } from '../aws/policy';
 import type { Config } from '../config';
 import { localBus, type EventBus } from './bus';
 import type { GitlinkEvent } from './schema';
@@ -13,6 +14,8 @@ export interface EventBridgeBusOptions {
   region?: string;
   /** The SDK also reads AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_EVENTBRIDGE) itself. */
   endpoint?: string;
+  /** One attempt's timeout (shared/aws/policy.ts); default none. */
+  requestTimeoutMs?: number;
 }
 
 export class EventBridgeBus implements EventBus {
@@ -20,7 +23,11 @@ export class EventBridgeBus implements EventBus {
   constructor(private readonly opts: EventBridgeBusOptions) {
     this.client =
       opts.client ??
-      new EventBridgeClient({ ...(opts.region ? { region: opts.region } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), maxAttempts: 3 });
+      new EventBridgeClient({
+        ...(opts.region ? { region: opts.region } : {}),
+        ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+        ...awsClientConfig(opts.requestTimeoutMs),
+      });
   }
 
   async publish(event: GitlinkEvent): Promise<void> {
@@ -40,5 +47,5 @@ export class EventBridgeBus implements EventBus {
 /** The bus of this process: the configured EventBridge bus, else (local mode) the in-process one. */
 export const eventBusFor = (config: Config): EventBus =>
   config.EVENT_BUS_NAME
-    ? new EventBridgeBus({ busName: config.EVENT_BUS_NAME, region: config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) })
+    ? new EventBridgeBus({ busName: config.EVENT_BUS_NAME, region: config.AWS_REGION, requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) })
     : localBus;

@@ -15,7 +15,7 @@ import { log } from '../log';
 import { userFromClaims, requireAdmin, type User } from '../auth/user';
 import { withEventSource, type EventSource } from '../events/context';
 import { recordAnswer, recordFailure } from '../metrics/http';
-import { AppError, notImplemented, toErrorResponse, unauthorized } from '../errors';
+import { AppError, notImplemented, toAppError, toErrorResponse, unauthorized } from '../errors';
 import type { Reply } from './reply';
 
 /** Bodies over 64 KiB are refused before parsing. */
@@ -186,12 +186,13 @@ export function makeHandler<F extends FunctionName>(fn: F, actions: Record<Route
   const handler = middy<ApiEvent, APIGatewayProxyStructuredResultV2>(core).use({
     onError: async (request) => {
       const err = request.error;
-      const status = err instanceof AppError ? err.status : 500;
+      const mapped = toAppError(err);
+      const status = mapped.status;
       const fields = {
         routeKey: request.event?.routeKey,
         status,
-        errorCode: err instanceof AppError ? err.code : 'internal',
-        detail: err instanceof AppError ? err.detail : undefined,
+        errorCode: mapped.code,
+        detail: mapped.detail,
         error: err,
       };
       if (status >= 500) log.error('request failed', fields);

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { LinkWarning, RedirectCode } from '../contract/errors';
 import type { Deps } from '../deps';
+import { toAppError } from '../errors';
 import { log } from '../log';
 import { providerFor } from '../providers';
 import { ProviderError } from '../providers/http';
@@ -255,7 +256,8 @@ export async function finishLink(deps: Deps, origin: string, query: CallbackQuer
     log.info('link completed', { providerId: flow.state!.providerId, userId: flow.state!.userId, warning: flow.warning });
   } catch (e) {
     // A browser route always ends in a redirect to the UI, even on our own failures.
-    const failure = e instanceof LinkFailure ? e : new LinkFailure('internal', flow.state?.providerId);
+    // Ours: AWS throttled or timed out through its retries (503), or anything else (500).
+    const failure = e instanceof LinkFailure ? e : new LinkFailure(toAppError(e).code === 'backend_unavailable' ? 'backend_unavailable' : 'internal', flow.state?.providerId);
     ui.searchParams.set('error', failure.code);
     if (failure.providerId) ui.searchParams.set('provider', failure.providerId);
     if (e instanceof LinkFailure) log.info('link refused', { errorCode: e.code, providerId: e.providerId, detail: e.detail });

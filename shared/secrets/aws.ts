@@ -6,12 +6,15 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../aws/policy';
 import { secretName, type Secrets } from './port';
 
 export interface AwsSecretsOptions {
   client?: SecretsManagerClient;
   endpoint?: string;
   region?: string;
+  /** One attempt's timeout (shared/aws/policy.ts); default none. */
+  requestTimeoutMs?: number;
   /** Prepended to every name (tests use it to isolate runs); default none. */
   namePrefix?: string;
 }
@@ -26,6 +29,7 @@ export class AwsSecrets implements Secrets {
       new SecretsManagerClient({
         ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
         ...(opts.region ? { region: opts.region } : {}),
+        ...awsClientConfig(opts.requestTimeoutMs),
       });
   }
 

@@ -27,6 +27,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { awsClientConfig } from '../aws/policy';
 import { tableSchema, type ItemKey } from './schema';
 
 export type Item = ItemKey & { ttl?: number; version?: number; [attr: string]: unknown };
@@ -72,6 +73,8 @@ export interface TableOptions {
   client?: DynamoDBClient;
   endpoint?: string;
   region?: string;
+  /** One attempt's timeout (shared/aws/policy.ts); default none. */
+  requestTimeoutMs?: number;
   /** Seconds since epoch; injectable so tests can move time. */
   now?: () => number;
 }
@@ -91,7 +94,7 @@ export class Table {
       new DynamoDBClient({
         ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
         ...(opts.region ? { region: opts.region } : {}),
-        maxAttempts: 3,
+        ...awsClientConfig(opts.requestTimeoutMs),
       });
     this.doc = DynamoDBDocumentClient.from(this.raw, { marshallOptions: { removeUndefinedValues: true } });
     this.now = opts.now ?? nowSeconds;

@@ -1,0 +1,169 @@
+/**
+ * Issue 10, fault injection, AWS side: the local server's AWS clients (KMS, Secrets Manager,
+ * DynamoDB: GITLINK_CRYPTO=aws) talk to moto_server through the fault layer
+ * (test/support/faults/proxy.ts), which answers throttling errors or hangs on the wire.
+ *
+ * The policy under test (docs/FAULTS.md): every AWS call makes at most 3 attempts, each cut
+ * after AWS_REQUEST_TIMEOUT_MS; then the request ends `503 backend_unavailable` (a browser
+ * route: `?error=backend_unavailable`), and nothing half-done is left behind.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LinkStore } from '@shared/store/links';
+import { Table } from '@shared/store/table';
+import type { LocalStack } from '../../local/app';
+import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
+import { addProvider, askCredential, gitHost, link, newEnvToken } from '../support/env';
+import { Browser, startTestStack } from '../support/local';
+import { credentials, region, reportSkipped } from '../support/targets';
+import { action, awsError, dynamoThroughput, kmsThrottling, motoWorld } from '../support/faults/aws';
+import { expectCleanFailure, FAULT_WORDS } from '../support/faults/expect';
+import { FaultProxy } from '../support/faults/proxy';
+
+/** The documented policy (docs/FAULTS.md), written here, not read from the code. */
+const AWS_ATTEMPTS_PER_CALL = 3;
+const AWS_REQUEST_TIMEOUT_MS = 300;
+
+const moto = process.env.MOTO_ENDPOINT;
+if (!moto) reportSkipped([{ name: 'AWS fault injection', reason: process.env.MOTO_SKIP_REASON ?? 'moto_server was not started' }]);
+const describeMoto = moto ? describe : describe.skip;
+
+describeMoto('AWS faults through the fault layer', () => {
+  let proxy: FaultProxy;
+  let stack: LocalStack;
+  let gl: FakeGitLab;
+  let links: LinkStore;
+  let admin: Browser;
+  const providerId = `gl-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(moto!);
+    const world = await motoWorld(moto!, proxy.url);
+    links = new LinkStore(new Table({ tableName: world.tableName, client: new DynamoDBClient({ endpoint: moto, region, credentials }) }));
+    stack = await startTestStack({
+      env: { ...world.env, AWS_REQUEST_TIMEOUT_MS: String(AWS_REQUEST_TIMEOUT_MS), SECRETS_CACHE_MS: '0', PROVIDER_TIMEOUT_MS: '2000' },
+    });
+    gl = await startFakeGitLab();
+    admin = await Browser.signIn(stack, 'root', true);
+    await addProvider(admin, { id: providerId, type: 'gitlab', baseUrl: gl.url, clientId: gl.clientId, clientSecret: gl.clientSecret });
+  }, 30_000);
+  afterAll(async () => {
+    await gl?.close();
+    await stack?.close();
+    await proxy?.close();
+  });
+  afterEach(() => proxy.clear());
+
+  const ask = (token: string) => askCredential(stack, token, { protocol: 'http', host: gitHost(gl.url) });
+
+  /** A developer linked to the fake GitLab as `account`, with an environment token. */
+  async function linked(user: string, account: string) {
+    const dev = await Browser.signIn(stack, user);
+    gl.behavior.nextUser = account;
+    await link(dev, providerId);
+    return { dev, token: await newEnvToken(dev) };
+  }
+
+  test('KMS throttling on the credential fetch: 3 Decrypt attempts, 503 backend_unavailable, the link untouched and served once KMS recovers', async () => {
+    const { token } = await linked('kms-dev', 'kmsacct');
+    const before = await links.get('kms-dev', providerId);
+    const decrypts = proxy.inject({ name: 'kms-throttle', match: action('kms:Decrypt'), fault: kmsThrottling });
+
+    const answer = await ask(token);
+    expectCleanFailure(answer, { status: 503, code: 'backend_unavailable' });
+    expect(decrypts.hits()).toBeGreaterThanOrEqual(2); // the SDK retried...
+    expect(decrypts.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL); // ...a bounded number of times
+    expect(await links.get('kms-dev', providerId)).toEqual(before);
+
+    proxy.clear();
+    const again = await ask(token);
+    expect(again.status).toBe(200);
+    expect(gl.liveTokensOf('kmsacct').map((t) => t.accessToken)).toContain(again.json.password);
+  });
+
+  test('KMS throttling while the callback stores the link: ?error=backend_unavailable, no link record, no key uploaded, the grant revoked', async () => {
+    const dev = await Browser.signIn(stack, 'kms-link');
+    gl.behavior.nextUser = 'kmslink';
+    const start = await dev.api('POST', `/v1/links/${providerId}`);
+    expect(start.status).toBe(200);
+    const encrypts = proxy.inject({ name: 'kms-encrypt', match: action('kms:Encrypt'), fault: kmsThrottling });
+
+    const end = await dev.navigate(start.json.authorizeUrl);
+    const landed = new URL(end.url);
+    expect([landed.searchParams.get('error'), landed.searchParams.get('linked')]).toEqual(['backend_unavailable', null]);
+    expect(encrypts.hits()).toBeGreaterThanOrEqual(1);
+    // Two Encrypt calls side by side (the access and the refresh token), each bounded.
+    expect(encrypts.hits()).toBeLessThanOrEqual(2 * AWS_ATTEMPTS_PER_CALL);
+    expect(await links.get('kms-link', providerId)).toBeUndefined();
+    expect(gl.keysOf('kmslink')).toEqual([]);
+    expect(gl.liveTokensOf('kmslink')).toEqual([]); // the tokens the code yielded were revoked
+  });
+
+  test('DynamoDB ProvisionedThroughputExceededException on the credential read: 3 attempts, 503, then served', async () => {
+    const { token } = await linked('ddb-dev', 'ddbacct');
+    const reads = proxy.inject({ name: 'ddb-throttle', match: action('dynamodb:BatchGetItem'), fault: dynamoThroughput });
+
+    const answer = await ask(token);
+    expectCleanFailure(answer, { status: 503, code: 'backend_unavailable' });
+    expect(reads.hits()).toBeGreaterThanOrEqual(2);
+    expect(reads.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL);
+
+    proxy.clear();
+    expect((await ask(token)).status).toBe(200);
+  });
+
+  test('DynamoDB throttling the link save in the callback: ?error=backend_unavailable, no link record, the grant revoked', async () => {
+    const dev = await Browser.signIn(stack, 'ddb-link');
+    gl.behavior.nextUser = 'ddblink';
+    const start = await dev.api('POST', `/v1/links/${providerId}`);
+    const writes = proxy.inject({
+      name: 'ddb-link-write',
+      match: (r) => /^dynamodb:(PutItem|UpdateItem)$/.test(r.action ?? '') && r.body.includes('LINK#'),
+      fault: dynamoThroughput,
+    });
+
+    const end = await dev.navigate(start.json.authorizeUrl);
+    expect(new URL(end.url).searchParams.get('error')).toBe('backend_unavailable');
+    expect(writes.hits()).toBeGreaterThanOrEqual(1);
+    expect(writes.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL);
+    expect(await links.get('ddb-link', providerId)).toBeUndefined();
+    expect(gl.keysOf('ddblink')).toEqual([]);
+    expect(gl.liveTokensOf('ddblink')).toEqual([]);
+  });
+
+  test('Secrets Manager hangs while a refresh needs the client secret: each attempt cut at the timeout, 503, the link still usable', async () => {
+    gl.behavior.accessTokenTtlSeconds = 60; // inside the 5-minute refresh window: every fetch refreshes
+    const { token } = await linked('sm-dev', 'smacct');
+    gl.behavior.accessTokenTtlSeconds = 7200;
+    const before = await links.get('sm-dev', providerId);
+    const reads = proxy.inject({ name: 'sm-hang', match: action('secretsmanager:GetSecretValue'), fault: { kind: 'hang' } });
+    gl.behavior.refreshCalls = 0;
+
+    const started = Date.now();
+    const answer = await ask(token);
+    const took = Date.now() - started;
+    expectCleanFailure(answer, { status: 503, code: 'backend_unavailable' });
+    expect(reads.hits()).toBeGreaterThanOrEqual(2);
+    expect(reads.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL);
+    // Each attempt waited its timeout: the hang was cut, not waited out (plus the SDK's backoff).
+    expect(took).toBeGreaterThanOrEqual(reads.hits() * AWS_REQUEST_TIMEOUT_MS);
+    expect(took).toBeLessThan(10_000);
+    expect(gl.behavior.refreshCalls).toBe(0); // no secret, no refresh: the refresh token is not spent
+    // The lease is released and nothing else changed: the old record is as it was.
+    const after = await links.get('sm-dev', providerId);
+    expect({ ...after, version: 0, refreshLeaseUntil: undefined }).toEqual({ ...before, version: 0, refreshLeaseUntil: undefined });
+    expect(after!.refreshLeaseUntil).toBeUndefined();
+
+    proxy.clear();
+    const again = await ask(token);
+    expect(again.status).toBe(200);
+    expect(gl.behavior.refreshCalls).toBe(1);
+  });
+
+  test('an AWS 500 (KMSInternalException) is a 503 too, and none of the SDK words reach the answer', async () => {
+    const { token } = await linked('kms500-dev', 'kms500acct');
+    proxy.inject({ name: 'kms-500', match: action('kms:Decrypt'), fault: awsError('KMSInternalException', 500, 'injected by the fault layer') });
+    const answer = await ask(token);
+    expectCleanFailure(answer, { status: 503, code: 'backend_unavailable' });
+    expect(FAULT_WORDS.some((w) => answer.text.includes(w))).toBe(false);
+  });
+});
