@@ -29,6 +29,12 @@ const providerUnavailable = (detail: string, cause?: unknown) =>
   new AppError('provider_unavailable', 'The provider did not answer; try again shortly.', { detail, cause });
 import { StaleVersion } from '../store/table';
 
+/**
+ * The longest `Retry-After` a refresh waits for (docs/FAULTS.md). A provider asking for longer
+ * gets no further attempt from this request: it answers 502 at once instead of hammering.
+ */
+export const RETRY_AFTER_CAP_MS = 5_000;
+
 /** ARCHITECTURE.md §3: refresh when the token expires within 5 minutes. */
 export const REFRESH_WINDOW_MS = 5 * 60_000;
 
@@ -175,8 +181,10 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
         tokens = await target.provider.refresh!(target.ctx, refreshToken);
       } catch (e) {
         if (transient(e)) {
-          const wait = o.retryBaseMs * 2 ** (attempt - 1);
-          if (attempt >= o.attempts || deps.now() + wait + target.ctx.timeoutMs > deadline) {
+          // Never sooner than the provider asked (Retry-After), and never longer than the cap.
+          const asked = (e as ProviderError).retryAfterMs ?? 0;
+          const wait = Math.max(o.retryBaseMs * 2 ** (attempt - 1), asked);
+          if (attempt >= o.attempts || asked > RETRY_AFTER_CAP_MS || deps.now() + wait + target.ctx.timeoutMs > deadline) {
             await releaseLease(deps, held);
             await deps.events?.emit('token.refresh_failed', { subjectUserId: held.userId, providerId: held.providerId, detail: { trigger: o.trigger, reason: (e as ProviderError).code, permanent: false } });
             throw providerUnavailable(`refresh failed ${attempt} times: ${(e as ProviderError).code}`, e);

@@ -17,13 +17,16 @@ export class ProviderError extends AppError {
     readonly kind: FailureKind,
     code: ErrorCode,
     message: string,
-    opts: { detail?: string; cause?: unknown; providerStatus?: number; oauthError?: string } = {},
+    opts: { detail?: string; cause?: unknown; providerStatus?: number; oauthError?: string; retryAfterMs?: number } = {},
   ) {
     super(code, message, { ...(opts.detail ? { detail: opts.detail } : {}), cause: opts.cause });
     this.providerStatus = opts.providerStatus;
     this.oauthError = opts.oauthError;
+    this.retryAfterMs = opts.retryAfterMs;
   }
   readonly providerStatus: number | undefined;
+  /** How long the provider asked us to wait (`Retry-After` on a 429 or 503), in ms. */
+  readonly retryAfterMs: number | undefined;
   /** The RFC 6749 §5.2 `error` value, when the provider sent one. */
   readonly oauthError: string | undefined;
   get transient(): boolean {
@@ -115,12 +118,23 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429;
 }
 
+/**
+ * `Retry-After` (RFC 9110 §10.2.3: seconds, or an HTTP date) in ms, when the answer has one
+ * that parses; `{ retryAfterMs }` to spread into a ProviderError's options.
+ */
+export function retryAfter(res: ProviderResponse, now = Date.now()): { retryAfterMs?: number } {
+  const v = res.headers.get('retry-after')?.trim();
+  if (!v) return {};
+  const ms = /^\d{1,10}$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
+  return Number.isFinite(ms) ? { retryAfterMs: Math.max(0, ms) } : {};
+}
+
 /** Turns an unexpected API status into a classified error (the body stays in `detail`, for logs only). */
 export function apiFailure(what: string, res: ProviderResponse): ProviderError {
   return new ProviderError(
     isTransientStatus(res.status) ? 'transient' : 'refused',
     isTransientStatus(res.status) ? 'provider_unavailable' : 'provider_refused',
     `The provider refused to ${what} (HTTP ${res.status}).`,
-    { providerStatus: res.status, detail: `${what}: HTTP ${res.status} ${res.text.slice(0, 300)}` },
+    { providerStatus: res.status, detail: `${what}: HTTP ${res.status} ${res.text.slice(0, 300)}`, ...retryAfter(res) },
   );
 }

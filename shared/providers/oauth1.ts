@@ -18,7 +18,7 @@
  */
 import { createSign, randomBytes } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import { isTransientStatus, ProviderError, providerFetch, type ProviderResponse } from './http';
+import { isTransientStatus, ProviderError, providerFetch, retryAfter, type ProviderResponse } from './http';
 import type { Authorize } from './rest';
 import type { AuthorizationStart, ProviderContext, SigningKeyRef, TokenSet } from './types';
 
@@ -140,6 +140,7 @@ function tokenFailure(what: string, res: ProviderResponse): ProviderError {
     return new ProviderError('transient', 'provider_unavailable', `The provider could not ${what} (HTTP ${res.status}).`, {
       providerStatus: res.status,
       detail: `${what}: HTTP ${res.status}`,
+      ...retryAfter(res),
     });
   }
   return new ProviderError('refused', 'oauth_error', `The provider refused to ${what}${problem ? ` (${problem})` : ''}.`, {

@@ -4,7 +4,7 @@
  * name their deviations; this file follows the RFCs.
  */
 import * as z from 'zod';
-import { apiFailure, isTransientStatus, ProviderError, providerFetch, type ProviderResponse } from './http';
+import { apiFailure, isTransientStatus, ProviderError, providerFetch, retryAfter, type ProviderResponse } from './http';
 import type { ProviderContext, TokenSet } from './types';
 
 export interface OAuth2Settings {
@@ -107,6 +107,7 @@ export function parseTokenAnswer(res: ProviderResponse, now = Date.now()): Token
     throw new ProviderError(transient ? 'transient' : 'refused', transient ? 'provider_unavailable' : 'oauth_error', 'The provider token endpoint failed.', {
       providerStatus: res.status,
       detail: `token endpoint: HTTP ${res.status}`,
+      ...(transient ? retryAfter(res) : {}),
     });
   }
   const parsed = tokenAnswer.safeParse(fields);
