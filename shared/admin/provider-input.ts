@@ -3,17 +3,21 @@
  * A failure is a 400 naming the field.
  */
 import * as z from 'zod';
+import type { Config } from '../config';
 import { hostProblem } from '../net/address';
 import { stripControls } from '../contract/text';
 import { isLoopbackHostname } from '../net/loopback';
 import { providerTypes } from '../providers/types';
 
 
+/** What the URL rules depend on: loopback hosts only in local mode, plain http on them only when asked. */
+export type UrlMode = Pick<Config, 'GITLINK_MODE' | 'ALLOW_HTTP_LOOPBACK'>;
+
 /**
  * An https URL with no credentials, query or fragment. Plain http only for
  * loopback hosts, and only when the local stack allows it.
  */
-export const providerUrl = (allowHttpLoopback: boolean) =>
+export const providerUrl = ({ GITLINK_MODE, ALLOW_HTTP_LOOPBACK: allowHttpLoopback }: UrlMode) =>
   z
     .string()
     .max(2048)
@@ -30,9 +34,9 @@ export const providerUrl = (allowHttpLoopback: boolean) =>
         ctx.addIssue({ code: 'custom', message: allowHttpLoopback ? 'must use https (http only for localhost)' : 'must use https' });
         return z.NEVER;
       }
-      // Link-local, metadata and unspecified addresses in every spelling (address.ts). Loopback stays
-      // allowed in every mode for now: the deployed tier's providers are https fakes on 127.0.0.1.
-      const problem = hostProblem(url.hostname, true);
+      // Link-local, metadata and unspecified addresses in every spelling (address.ts); loopback too
+      // outside local mode: in Lambda it reaches the function's own sandbox (the Runtime API).
+      const problem = hostProblem(url.hostname, GITLINK_MODE === 'local');
       if (problem) {
         ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
@@ -64,12 +68,12 @@ const humanText = (max: number) =>
     .transform((v) => stripControls(v).trim())
     .pipe(z.string().min(1).max(max));
 
-export function providerInputSchemas(allowHttpLoopback: boolean) {
+export function providerInputSchemas(mode: UrlMode) {
   const mutable = {
     displayName: humanText(64).optional(),
     /** Optional for providers with one public home (github.com, gitlab.com, bitbucket.org). */
-    baseUrl: providerUrl(allowHttpLoopback).optional(),
-    apiUrl: providerUrl(allowHttpLoopback).nullable().optional(),
+    baseUrl: providerUrl(mode).optional(),
+    apiUrl: providerUrl(mode).nullable().optional(),
     clientId: printable(256).optional(),
     clientSecret: printable(1024).optional(),
     // An array, or the space/comma-separated string providers' own forms use.

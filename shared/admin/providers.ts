@@ -64,7 +64,7 @@ function applicationLink(config: ProviderConfig, origin: string) {
 }
 
 function schemas(deps: Deps) {
-  return providerInputSchemas(deps.config.ALLOW_HTTP_LOOPBACK);
+  return providerInputSchemas(deps.config);
 }
 
 function checkType(type: ProviderConfig['type']) {

@@ -66,6 +66,19 @@ describe('the shipped stack serves every flow', () => {
     expect((await alice.api('GET', '/v1/admin/providers')).status).toBe(403);
   });
 
+  test('aws mode refuses loopback provider hosts, naming the field; private addresses stay allowed', async () => {
+    const admin = await Browser.signIn(stack, 'root', true);
+    const body = (id: string, baseUrl: string) => ({ id, type: 'gitlab', baseUrl, clientId: 'c', clientSecret: 's' });
+    for (const url of ['https://127.0.0.1', 'https://[::1]', 'https://[::ffff:127.0.0.1]', 'https://localhost', 'https://x.localhost']) {
+      const r = await admin.api('POST', '/v1/admin/providers', body('loopback', url));
+      expect({ url, status: r.status, code: r.json.error?.code, field: r.json.error?.field }).toEqual({ url, status: 400, code: 'invalid_request', field: 'baseUrl' });
+    }
+    for (const [id, url] of [['private-10', 'https://10.0.0.5'], ['private-192', 'https://192.168.1.10']] as const) {
+      expect({ url, status: (await admin.api('POST', '/v1/admin/providers', body(id, url))).status }).toEqual({ url, status: 201 });
+      expect((await admin.api('DELETE', `/v1/admin/providers/${id}`)).status).toBe(200);
+    }
+  });
+
   test('a developer links every provider', async () => {
     for (const id of ['github', 'gitlab', 'bbs', 'bbdc', 'bbc']) await link(alice, id);
     const links = (await alice.api('GET', '/v1/links')).json;

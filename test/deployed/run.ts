@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AUDIENCE, startIssuer } from './issuer';
 import { nodeBinaryFor, projectRoot } from './node-runtime';
 import { functionsOf, loadTemplate } from './template';
-import { makeTls } from './tls';
+import { makeTls, readTls } from './tls';
 
 /**
  * GITLINK_DEPLOYED_KEEP=DIR keeps the synthesized stack, CA and issuer port in DIR and reuses
@@ -22,8 +22,9 @@ async function main(): Promise<number> {
   const cdkOut = join(dir, 'cdk.out');
   const reuse = !!keep && existsSync(join(cdkOut, 'Gitlink.template.json'));
   if (keep) mkdirSync(dir, { recursive: true });
-  const tls = reuse ? { caFile: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'leaf.key'), 'utf8'), cert: readFileSync(join(dir, 'leaf.pem'), 'utf8') } : makeTls(dir);
+  const tls = reuse ? readTls(dir) : makeTls(dir);
   const issuerPort = reuse ? Number(new URL(readFileSync(join(dir, 'issuer'), 'utf8')).port) : 0;
+  process.stdout.write(`deployed tier: the fake providers listen on ${tls.host} (aws mode refuses loopback provider hosts)\n`);
   const issuer = await startIssuer(tls, issuerPort);
   writeFileSync(join(dir, 'issuer'), issuer.url);
   try {

@@ -3,7 +3,6 @@
  * with its role's credentials, and the HTTP front. Built from a template (the synthesized
  * one, or a test's modified copy) and the cdk.out folder holding its assets.
  */
-import { readFileSync } from 'node:fs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startAwsProxy, type AwsCall, type AwsProxy } from './aws-proxy';
 import { REGION, startEmulator, type Emulator } from './emulator';
@@ -12,7 +11,7 @@ import { nodeBinaryFor } from './node-runtime';
 import { createResources, type Created } from './resources';
 import { startFunction, type RunningFunction } from './runtime';
 import { functionsOf, resolve, type FunctionSpec, type Template } from './template';
-import type { TlsFiles } from './tls';
+import { readTls, type TlsFiles } from './tls';
 
 export interface DeployedStack {
   url: string;
@@ -44,7 +43,7 @@ export function inputsFromEnv(): DeployedInputs {
   return {
     cdkOut: need('GITLINK_DEPLOYED_CDK_OUT'),
     issuerUrl: need('GITLINK_DEPLOYED_ISSUER'),
-    tls: { caFile: `${tlsDir}/ca.pem`, key: readFileSync(`${tlsDir}/leaf.key`, 'utf8'), cert: readFileSync(`${tlsDir}/leaf.pem`, 'utf8') },
+    tls: readTls(tlsDir),
   };
 }
 

@@ -92,10 +92,14 @@ export interface Ctx {
 
 export type Handler = (ctx: Ctx) => Promise<void> | void;
 
-/** A PEM key and certificate: the fake then serves https (the deployed tier's providers must be https). */
+/**
+ * A PEM key and certificate: the fake then serves https (the deployed tier's providers must be
+ * https), on `host`, an address the certificate names (the deployed tier's is not loopback).
+ */
 export interface ServerTls {
   key: string;
   cert: string;
+  host?: string;
 }
 
 export interface StartedServer {
@@ -103,7 +107,7 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
-/** Starts a node:http server on 127.0.0.1 (random port unless given). */
+/** Starts a node:http server on 127.0.0.1, or the TLS host (random port unless given). */
 export async function startServer(opts: {
   behavior: Behavior;
   requests: RecordedRequest[];
@@ -117,14 +121,15 @@ export async function startServer(opts: {
       else res.destroy();
     });
   };
-  const server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener);
+  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : createServer(listener);
+  const host = opts.tls?.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         // Hung requests and keep-alive sockets would keep close() waiting forever.

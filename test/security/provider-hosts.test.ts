@@ -1,11 +1,15 @@
 /**
  * Issue 10 item 8: provider URLs may not name link-local or cloud metadata
- * addresses, in any spelling the URL parser accepts, nor unspecified addresses;
- * private ranges stay allowed (self-hosted GitLab and GHES live there). Over the
- * admin API (400 naming the field), and at the fetch layer for configs saved
- * before the check existed.
+ * addresses, in any spelling the URL parser accepts, nor unspecified addresses,
+ * nor loopback outside local mode; private ranges stay allowed (self-hosted GitLab
+ * and GHES live there). Over the admin API (400 naming the field), and at the fetch
+ * layer for configs saved before the check existed. Over HTTP in `aws` mode:
+ * test/deployed/flows.test.ts.
  */
+import { createProvider } from '@shared/admin/providers';
+import { toErrorResponse } from '@shared/errors';
 import { providerFetch } from '@shared/providers/http';
+import { startHarness, type Harness } from '../support/env';
 import { Browser, startTestStack } from '../support/local';
 import type { LocalStack } from '../../local/app';
 
@@ -68,6 +72,46 @@ describe('link-local, metadata and unspecified addresses are refused in every sp
 
 test.each(ALLOWED)('private and ordinary hosts stay allowed: %s', async (url) => {
   expect((await create(url)).status).toBe(201);
+});
+
+// Loopback in every spelling the URL parser accepts; in Lambda these reach the function's own sandbox.
+const LOOPBACK = ['https://127.0.0.1', 'https://127.1.2.3:8443', 'https://2130706433', 'https://[::1]', 'https://[::ffff:127.0.0.1]', 'https://[::ffff:7f00:1]', 'https://localhost', 'https://x.localhost', 'https://LOCALHOST.'];
+
+describe('loopback: allowed in local mode only', () => {
+  test.each(LOOPBACK)('local mode (the test stack) allows %s', async (url) => {
+    expect((await create(url)).status).toBe(201);
+  });
+
+  describe('aws mode (the service on the harness deps, GITLINK_MODE=aws)', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ secrets: {}, env: { GITLINK_MODE: 'aws', ALLOW_HTTP_LOOPBACK: '0' } });
+    });
+    afterAll(() => h.close());
+    /** The admin service's answer as the handler would send it: 201, or the error mapper's status and body. */
+    const createAws = async (field: 'baseUrl' | 'apiUrl', url: string) => {
+      const body = { id: `a${++seq}`, type: 'github', clientId: 'c', clientSecret: 's', baseUrl: 'https://ghe.example.com', [field]: url };
+      try {
+        await createProvider(h.deps, body, 'https://git.example.com');
+        return { status: 201, error: undefined };
+      } catch (e) {
+        const { status, body: b } = toErrorResponse(e);
+        return { status, error: b.error as { code: string; message: string; field?: string } };
+      }
+    };
+
+    test.each(LOOPBACK)('refuses %s: 400 invalid_request naming the field', async (url) => {
+      for (const field of ['baseUrl', 'apiUrl'] as const) {
+        const r = await createAws(field, url);
+        expect([r.status, r.error?.code, r.error?.field]).toEqual([400, 'invalid_request', field]);
+        expect(r.error?.message).toMatch(/loopback/);
+      }
+    });
+
+    test.each(['https://10.0.0.5', 'https://192.168.1.10', 'https://gitlab.internal'])('still allows the private host %s', async (url) => {
+      expect((await createAws('baseUrl', url)).status).toBe(201);
+    });
+  });
 });
 
 test('the fetch layer refuses them too (a config saved before the check), without a connection', async () => {

@@ -11,7 +11,7 @@ import { matchRoute } from '../../local/apigw';
 import { routes } from '@shared/routes';
 
 describe('provider URL validation', () => {
-  const strict = providerUrl(false);
+  const strict = providerUrl({ GITLINK_MODE: 'aws', ALLOW_HTTP_LOOPBACK: false });
   test('never accepts a URL with credentials, query, fragment or a non-https scheme', () => {
     fc.assert(
       fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string(), (url, junk) => {
