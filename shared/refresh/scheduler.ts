@@ -11,6 +11,9 @@
  *   run starts with what this one did not reach.
  * - A permanent refusal marks the link `relink_required` with the reason (ensureFresh does
  *   it, and emits the events); a transient failure is tried again at the next run.
+ * - Each run first continues the one-time catch-up that gives links older than the schedule
+ *   their due date (shared/refresh/catch-up.ts), so those already idle too long are refreshed
+ *   by the same run.
  */
 import type { Deps } from '../deps';
 import { ensureFresh, type RefreshOptions } from '../credentials/refresh';
@@ -23,6 +26,7 @@ import { keys } from '../store/schema';
 import { fromLinkItem, type LinkRecord } from '../store/links';
 import { StaleVersion } from '../store/table';
 import { dueDay } from '../store/refresh-due';
+import { catchUpDueDates } from './catch-up';
 
 const DAY_MS = 86_400_000;
 /** How far back due days are read: a run that never came for this long finds them still. */
@@ -45,6 +49,8 @@ export interface ScheduleOptions {
 }
 
 export interface ScheduleReport {
+  /** Old links given a due date by the catch-up in this run. */
+  caughtUp: number;
   /** Links found due. */
   due: number;
   refreshed: number;
@@ -65,15 +71,19 @@ export async function runScheduledRefresh(deps: Deps, opts: ScheduleOptions): Pr
   const started = deps.now();
   const batchSize = opts.batchSize ?? 25;
   const concurrency = opts.concurrency ?? 5;
-  const report: ScheduleReport = { due: 0, refreshed: 0, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false };
+  const report: ScheduleReport = { caughtUp: 0, due: 0, refreshed: 0, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false };
   const providers = new Map<string, Promise<ProviderConfig | undefined>>();
   const configOf = (id: string) => providers.get(id) ?? providers.set(id, deps.providers.get(id)).get(id)!;
 
-  for (let day = started - (opts.lookbackDays ?? LOOKBACK_DAYS) * DAY_MS; dueDay(day) <= dueDay(started); day += DAY_MS) {
+  report.caughtUp = (await catchUpDueDates(deps, { budgetMs: opts.budgetMs })).scheduled;
+  // Due as of now, after the catch-up: a link it made due now is due for this run.
+  const asOf = deps.now();
+
+  for (let day = asOf - (opts.lookbackDays ?? LOOKBACK_DAYS) * DAY_MS; dueDay(day) <= dueDay(asOf); day += DAY_MS) {
     let startKey: Record<string, string> | undefined;
     do {
       const page = await deps.table.queryPage({ index: 'gsi2', pk: keys.refreshDue(dueDay(day)), ascending: true, limit: batchSize, ...(startKey ? { startKey } : {}) });
-      const due = page.items.map(fromLinkItem).filter((l) => isDue(l, started));
+      const due = page.items.map(fromLinkItem).filter((l) => isDue(l, asOf));
       for (let i = 0; i < due.length; i += concurrency) {
         // The budget is checked before each group: one started is always finished (each refresh is bounded by its own budget).
         if (deps.now() - started >= opts.budgetMs) {

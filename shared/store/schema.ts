@@ -30,6 +30,8 @@ export const keys = {
   linksOfProvider: (providerId: string) => `LINKS#${providerId}`,
   /** gsi2: links whose proactive refresh falls due on that UTC day (`yyyy-mm-dd`). */
   refreshDue: (day: string) => `REFRESHDUE#${day}`,
+  /** The bookmark of the one-time due-date catch-up for links older than the schedule (shared/refresh/catch-up.ts). */
+  refreshCatchUp: { pk: 'MIGRATION#refresh-due', sk: 'STATE' },
   /** Audit items: one partition per UTC month (`yyyy-mm`), sorted by `{time}#{id}`. */
   auditMonth: (month: string) => `AUDIT#${month}`,
   /** gsi1: one developer's audit items. */

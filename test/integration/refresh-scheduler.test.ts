@@ -36,8 +36,8 @@ beforeEach(async () => {
 });
 afterEach(async () => h.close());
 
-/** A GitLab link whose proactive refresh falls due at `dueAt` (absent: an OAuth-app-like link without one). */
-async function linkDue(dueAt: number | undefined, tokens = gl.mintToken('tanuki')) {
+/** A GitLab link whose proactive refresh falls due at `dueAt`; absent: a link without a refresh token, which has none. */
+async function linkDue(dueAt: number | undefined, tokens: { accessToken: string; refreshToken?: string } = gl.mintToken('tanuki')) {
   const userId = `dev${++seq}`;
   const saved = await seedLink(h, userId, 'gitlab', { ...tokens, expiresAt: h.clock.now() + 2 * 3_600_000 });
   if (dueAt !== undefined) await h.deps.links.update(userId, 'gitlab', saved.version, { refreshDueAt: dueAt });
@@ -64,11 +64,11 @@ describe('the scheduled refresh (issue 14 item 1)', () => {
     const now = h.clock.now();
     const due = await linkDue(now - DAY);
     const later = await linkDue(now + 10 * DAY);
-    const none = await linkDue(undefined);
+    const none = await linkDue(undefined, { accessToken: gl.mintToken('tanuki').accessToken });
     const calls = h.dynamoCalls.length;
     const from = events.length;
 
-    expect(await run()).toEqual({ due: 1, refreshed: 1, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false });
+    expect(await run()).toEqual({ caughtUp: 0, due: 1, refreshed: 1, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false });
     expect(gl.behavior.refreshCalls).toBe(1);
     expect(h.dynamoCalls.slice(calls)).not.toContain('ScanCommand');
     expect(h.dynamoCalls.slice(calls)).toContain('QueryCommand');
@@ -121,8 +121,8 @@ describe('the scheduled refresh (issue 14 item 1)', () => {
     // minute then, so the test does not depend on how fast this machine is.
     const spent = { ...h.deps, now: () => h.clock.now() + (gl.behavior.refreshCalls > 0 ? 60_000 : 0) };
     // One batch fits the budget: the second is never started (links reached are counted as due).
-    expect(await runScheduledRefresh(spent, { origin: ORIGIN, budgetMs: 30_000, batchSize: 5, concurrency: 5, lookbackDays: 1, refresh: { retryBaseMs: 5 } })).toEqual({ due: 5, refreshed: 5, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: true });
-    expect(await run({ batchSize: 5 })).toEqual({ due: 7, refreshed: 7, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false });
+    expect(await runScheduledRefresh(spent, { origin: ORIGIN, budgetMs: 30_000, batchSize: 5, concurrency: 5, lookbackDays: 1, refresh: { retryBaseMs: 5 } })).toEqual({ caughtUp: 0, due: 5, refreshed: 5, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: true });
+    expect(await run({ batchSize: 5 })).toEqual({ caughtUp: 0, due: 7, refreshed: 7, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false });
     expect((await run()).due).toBe(0);
     expect(gl.behavior.refreshCalls).toBe(12);
   });

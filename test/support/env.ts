@@ -23,7 +23,7 @@ import type { Secrets } from '@shared/secrets/port';
 import { Table } from '@shared/store/table';
 import type { Browser } from './local';
 import type { LocalStack } from '../../local/app';
-import { credentials, region } from './targets';
+import { credentials, region, unique } from './targets';
 
 // ---------- over the local server ----------
 
@@ -94,8 +94,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { secrets: Record<string, string>; env?: Record<string, string> }): Promise<Harness> {
-  const dynamo = await startDynalite();
+/** `dynamoEndpoint`: a DynamoDB already running (moto_server), a fresh table on it; absent: a dynalite of its own. */
+export async function startHarness(opts: { secrets: Record<string, string>; env?: Record<string, string>; dynamoEndpoint?: string }): Promise<Harness> {
+  const dynamo = opts.dynamoEndpoint ? { endpoint: opts.dynamoEndpoint, close: async () => undefined } : await startDynalite();
   const dataDir = mkdtempSync(join(tmpdir(), 'gitlink-env-'));
   const clock = {
     offset: 0,
@@ -112,7 +113,7 @@ export async function startHarness(opts: { secrets: Record<string, string>; env?
     },
     { step: 'initialize', name: 'countCalls' },
   );
-  const table = new Table({ tableName: 'gitlink', client, now: () => Math.floor(clock.now() / 1000) });
+  const table = new Table({ tableName: opts.dynamoEndpoint ? unique('gitlink') : 'gitlink', client, now: () => Math.floor(clock.now() / 1000) });
   await table.ensureTable();
   const config = loadConfig({
     GITLINK_MODE: 'local',
