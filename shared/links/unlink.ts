@@ -39,6 +39,11 @@ export async function unlink(deps: Deps, userId: string, providerId: string, ori
     if (provider && ctx) tokens = await freshTokens(deps, provider, ctx, link);
   } catch (e) {
     log.error('unlink: tokens could not be decrypted', { providerId, error: e });
+    // Neither step can run (KMS throttled, say): both are left at the provider, and the report says so.
+    const why = "gitlink could not read this link's token, so it removed nothing at the provider.";
+    report.sshKey = 'failed';
+    report.token = 'failed';
+    report.errors = { sshKey: why, token: why };
   }
 
   if (provider && ctx && tokens) {

@@ -159,6 +159,58 @@ describeMoto('AWS faults through the fault layer', () => {
     expect(gl.behavior.refreshCalls).toBe(1);
   });
 
+  test('a Lambda killed between the rotation and the save: the next fetch waits out the lease, retries, and answers a clean 409 relink_required, once', async () => {
+    gl.behavior.accessTokenTtlSeconds = 60; // inside the refresh window: the fetch refreshes
+    const { token } = await linked('kill-dev', 'killacct');
+    gl.behavior.accessTokenTtlSeconds = 7200;
+    const before = (await links.get('kill-dev', providerId))!;
+    const calls = gl.behavior.refreshCalls;
+    // The function "dies" at the save of the rotated tokens: from then on none of its writes land.
+    let dead = false;
+    proxy.inject({
+      name: 'killed',
+      match: (r) => {
+        if (r.action === 'dynamodb:UpdateItem' && r.body.includes('accessTokenCt')) dead = true;
+        return dead && /^dynamodb:(UpdateItem|PutItem|DeleteItem)$/.test(r.action ?? '');
+      },
+      // A hang, cut by the client timeout. (A reset works too in Lambda; under jest, Node's socket
+      // error comes from another realm and the SDK wraps it as a plain Error.)
+      fault: { kind: 'hang' },
+    });
+
+    const first = await ask(token);
+    // In Lambda the client would see API Gateway's error; here the request lives to answer, cleanly.
+    expectCleanFailure(first, { status: 503, code: 'backend_unavailable' });
+    expect(gl.behavior.refreshCalls - calls).toBe(1); // GitLab rotated: the stored refresh token is spent
+    const stuck = (await links.get('kill-dev', providerId))!;
+    expect([stuck.accessTokenCt, stuck.refreshTokenCt]).toEqual([before.accessTokenCt, before.refreshTokenCt]);
+    expect(stuck.refreshLeaseUntil).toBeGreaterThan(Date.now()); // the dead function's lease stays
+
+    proxy.clear(); // a new container
+    const second = await ask(token);
+    expect(Date.now()).toBeGreaterThanOrEqual(stuck.refreshLeaseUntil!); // it waited for the lease to expire
+    expect([second.status, second.json.error.code, second.json.error.reason]).toEqual([409, 'relink_required', 'invalid_grant']);
+    expect(gl.behavior.refreshCalls - calls).toBe(2); // one retry with the spent token, refused
+
+    const third = await ask(token);
+    expect([third.status, third.json.error.code]).toEqual([409, 'relink_required']);
+    expect(gl.behavior.refreshCalls - calls).toBe(2); // no crash loop: GitLab is not asked again
+  });
+
+  test('KMS throttled during unlink: 200, the link gone, the report says both steps were left at the provider', async () => {
+    const { dev } = await linked('kms-unlink', 'kmsunlink');
+    expect(gl.keysOf('kmsunlink')).toHaveLength(1);
+    proxy.inject({ name: 'kms-unlink', match: action('kms:Decrypt'), fault: kmsThrottling });
+
+    const out = await dev.api('DELETE', `/v1/links/${providerId}`);
+    expect(out.status).toBe(200);
+    expect(out.json).toMatchObject({ sshKey: 'failed', token: 'failed', link: 'deleted' });
+    expect(out.json.errors.sshKey).toMatch(/removed nothing at the provider/);
+    for (const w of FAULT_WORDS) expect(JSON.stringify(out.json)).not.toContain(w);
+    expect(await links.get('kms-unlink', providerId)).toBeUndefined();
+    expect(gl.keysOf('kmsunlink')).toHaveLength(1); // as reported: still there
+  });
+
   test('an AWS 500 (KMSInternalException) is a 503 too, and none of the SDK words reach the answer', async () => {
     const { token } = await linked('kms500-dev', 'kms500acct');
     proxy.inject({ name: 'kms-500', match: action('kms:Decrypt'), fault: awsError('KMSInternalException', 500, 'injected by the fault layer') });
