@@ -1,9 +1,16 @@
 /**
  * Operations in the stack (README "Operations"): the alarms issue 14 lists, each named and
  * with its runbook pointer, the one dashboard, and the SNS topic only with context
- * `alarmEmail`. Expectations written by hand.
+ * `alarmEmail`. Expectations written by hand; and a cross-check that every metric of our
+ * namespace the alarms and the dashboard read is one the code emits when run (the local
+ * stack at the fake GitLab), not just a name both sides import.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { setMetricSink } from '@shared/metrics/emf';
+import type { LocalStack } from '../../local/app';
+import { startFakeGitLab } from '../providers/gitlab';
+import { addProvider, askCredential, gitHost, link, newEnvToken } from '../support/env';
+import { Browser, startTestStack } from '../support/local';
 import { logicalId, synth } from './synth';
 
 const { stack, template } = synth();
@@ -89,6 +96,75 @@ describe('dashboard and notifications', () => {
 
   test('alarmEmail must be an address', () => {
     expect(() => synth({ alarmEmail: 'not-an-address' })).toThrow(/alarmEmail/);
+  });
+});
+
+/** A metric as CloudWatch keys it: namespace, name and the names of its dimensions. */
+const metricKey = (namespace: string, name: string, dimensions: string[]) => `${namespace} ${name} [${[...dimensions].sort().join(',')}]`;
+
+/** The metrics of our own namespace the template reads: the alarms' and the dashboard's. */
+function watchedMetrics(): string[] {
+  const out = new Set<string>();
+  for (const a of alarms()) {
+    for (const m of ids(a.Properties)) {
+      const stat = m.MetricStat as { Metric: { Namespace: string; MetricName: string; Dimensions?: Array<{ Name: string }> } } | undefined;
+      if (stat && !stat.Metric.Namespace.startsWith('AWS/')) out.add(metricKey(stat.Metric.Namespace, stat.Metric.MetricName, (stat.Metric.Dimensions ?? []).map((d) => d.Name)));
+    }
+  }
+  // The body is a Fn::Join of JSON text and tokens (Refs), each inside a JSON string: a placeholder keeps it JSON.
+  const body = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
+  const text = (body['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  for (const w of JSON.parse(text).widgets as Array<{ properties: { metrics?: unknown[][] } }>) {
+    for (const row of w.properties.metrics ?? []) {
+      // [namespace, name, dimName, dimValue, …, {options}]; a math expression row starts with its options.
+      if (typeof row[0] !== 'string' || row[0].startsWith('AWS/')) continue;
+      const strings = row.filter((x): x is string => typeof x === 'string');
+      out.add(metricKey(strings[0]!, strings[1]!, strings.slice(2).filter((_, i) => i % 2 === 0)));
+    }
+  }
+  return [...out].sort();
+}
+
+describe('the alarms and the dashboard read metrics the code really emits', () => {
+  let stack: LocalStack;
+  const emitted = new Set<string>();
+
+  // Runs the code, not a list of names: the local stack over real HTTP, at the fake GitLab,
+  // through a link, a refresh that works, one the provider throttles, a refusal and an unlink.
+  beforeAll(async () => {
+    setMetricSink((line) => {
+      const m = JSON.parse(line) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+      for (const d of m._aws.CloudWatchMetrics) for (const x of d.Metrics) for (const dims of d.Dimensions) emitted.add(metricKey(d.Namespace, x.Name, dims));
+    });
+    stack = await startTestStack();
+    const gl = await startFakeGitLab();
+    stack.onClose(() => gl.close());
+    const admin = await Browser.signIn(stack, 'root', true);
+    await addProvider(admin, { id: 'gitlab', type: 'gitlab', displayName: 'GitLab', baseUrl: gl.url, clientId: gl.clientId, clientSecret: gl.clientSecret });
+    const ask = { protocol: 'http', host: gitHost(gl.url) };
+    // Linked with a token that expires in a minute: inside gitlink's refresh window, so the next fetch refreshes.
+    gl.behavior.accessTokenTtlSeconds = 60;
+    const alice = await Browser.signIn(stack, 'alice');
+    await link(alice, 'gitlab');
+    expect((await askCredential(stack, await newEnvToken(alice), ask)).status).toBe(200);
+    const bob = await Browser.signIn(stack, 'bob');
+    await link(bob, 'gitlab');
+    gl.behavior.tokenStatus = 429;
+    expect((await askCredential(stack, await newEnvToken(bob), ask)).status).toBeGreaterThanOrEqual(500);
+    gl.behavior.tokenStatus = null;
+    expect((await alice.api('DELETE', '/v1/links/not-a-provider')).status).toBe(404);
+    expect((await alice.api('DELETE', '/v1/links/gitlab')).status).toBe(200);
+  }, 60_000);
+  afterAll(async () => {
+    setMetricSink(undefined);
+    await stack?.close();
+  });
+
+  test('every metric of the gitlink namespace an alarm or the dashboard reads is emitted, with the dimensions it reads', () => {
+    const watched = watchedMetrics();
+    // Not vacuous: the refresh failure rate alarm's two, and the dashboard's own.
+    expect(watched).toEqual(expect.arrayContaining(['gitlink RefreshFailure []', 'gitlink RefreshSuccess []', 'gitlink CredentialLatency []']));
+    expect(watched.filter((m) => !emitted.has(m))).toEqual([]);
   });
 });
 
