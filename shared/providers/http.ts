@@ -125,7 +125,8 @@ export function isTransientStatus(status: number): boolean {
 export function retryAfter(res: ProviderResponse, now = Date.now()): { retryAfterMs?: number } {
   const v = res.headers.get('retry-after')?.trim();
   if (!v) return {};
-  const ms = /^\d{1,10}$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
+  // An HTTP date starts with its day name (IMF-fixdate, RFC 850, asctime); V8's Date.parse would read '1.5' as a date.
+  const ms = /^\d{1,10}$/.test(v) ? Number(v) * 1000 : /^[A-Za-z]{3}/.test(v) ? Date.parse(v) - now : NaN;
   return Number.isFinite(ms) ? { retryAfterMs: Math.max(0, ms) } : {};
 }
 

@@ -75,7 +75,8 @@ describe('refresh under provider faults', () => {
     const answer = await ask(token);
     expectCleanFailure(answer, { status: 502, code });
     expect(rule.hits()).toBe(REFRESH_ATTEMPTS);
-    expect(Date.now() - started).toBeLessThan(REFRESH_ATTEMPTS * PROVIDER_TIMEOUT_MS + 3_000);
+    // Cut, not waited out (a hang would last until the proxy closes); generous for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(REFRESH_ATTEMPTS * PROVIDER_TIMEOUT_MS + 10_000);
     expectUntouched(await links.get(user, 'gitlab'), before);
 
     proxy.clear();
@@ -153,7 +154,7 @@ describe('linking under provider faults', () => {
     const end = await dev.navigate(authorizeUrl);
     expect(new URL(end.url).searchParams.get('error')).toBe('provider_timeout');
     expect(rule.hits()).toBe(1);
-    expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS * 3);
+    expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS + 10_000);
     expect(await links.get('l-hang', 'gitlab')).toBeUndefined();
     expect(gl.keysOf('lhangacct')).toEqual([]);
     expect(gl.liveTokensOf('lhangacct')).toEqual([]);
@@ -171,7 +172,7 @@ describe('unlinking under provider faults', () => {
 
     const started = Date.now();
     const out = await dev.api('DELETE', '/v1/links/gitlab');
-    expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS * 3);
+    expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS + 10_000);
     expect(out.status).toBe(200);
     expect(out.json).toMatchObject({ providerId: 'gitlab', sshKey: 'failed', token: 'failed', link: 'deleted' });
     expect(out.json.errors.sshKey).toMatch(/SSH key/);
