@@ -7,10 +7,10 @@ import { USER_ID } from '@shared/auth/user';
 import { makeHandler } from '@shared/http/handler';
 import { json } from '@shared/http/reply';
 import { parseInput } from '@shared/http/validate';
-import * as z from 'zod';
+import * as z from '@shared/zod';
 
 const deps = createDeps(config(), eventBusFor(config()));
-const userIdParam = z.string().regex(USER_ID, 'is not a user id');
+const userIdParam = z.string().check(z.regex(USER_ID, 'is not a user id'));
 const idOf = (params: Record<string, string>) => parseInput(userIdParam, params.userId, 'userId');
 
 export const handler = makeHandler('admin-users', {

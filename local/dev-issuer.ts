@@ -26,7 +26,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import * as z from 'zod';
+import * as z from '@shared/zod';
 
 export const DEV_AUDIENCE = 'gitlink-local';
 export const DEV_CLIENT_ID = 'gitlink-local';
@@ -136,7 +136,7 @@ async function loadOrCreateKey(dataDir: string): Promise<KeyFile> {
   }
 }
 
-const username = z.string().regex(/^[A-Za-z0-9@._-]{1,64}$/, 'letters, digits and @._- only, at most 64');
+const username = z.string().check(z.regex(/^[A-Za-z0-9@._-]{1,64}$/, 'letters, digits and @._- only, at most 64'));
 
 export interface DevIssuer {
   issuer: string;
@@ -277,4 +277,4 @@ export async function createDevIssuer(opts: {
   };
 }
 
-export const devTokenRequest = z.object({ sub: username, admin: z.boolean().optional().default(false) });
+export const devTokenRequest = z.object({ sub: username, admin: z._default(z.optional(z.boolean()), false) });

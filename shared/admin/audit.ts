@@ -3,7 +3,7 @@
  * newest first, one Query per page (shared/events/audit.ts). The cursor is opaque to
  * clients: base64url of the last item's sort key, checked on the way back in.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { USER_ID } from '../auth/user';
 import { AUDIT_RETENTION_DAYS, AUDIT_SORT_KEY, type AuditStore } from '../events/audit';
 import { parseInput } from '../http/validate';
@@ -12,25 +12,25 @@ import { providerId } from './provider-input';
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 100;
 
-const cursor = z
-  .string()
-  .max(200)
-  .transform((value, ctx) => {
+const cursor = z.pipe(
+  z.string().check(z.maxLength(200)),
+  z.transform((value: string, ctx) => {
     const decoded = /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').toString('utf8') : '';
     if (!AUDIT_SORT_KEY.test(decoded)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor from an earlier page' });
+      ctx.issues.push({ code: 'custom', message: 'is not a cursor from an earlier page', input: value });
       return z.NEVER;
     }
     return decoded;
-  });
+  }),
+);
 
 const auditQuery = z.strictObject({
-  user: z.string().regex(USER_ID, 'is not a user id').optional(),
-  provider: providerId.optional(),
+  user: z.optional(z.string().check(z.regex(USER_ID, 'is not a user id'))),
+  provider: z.optional(providerId),
   // A date (`2026-01-31`) or a time with its offset; read as UTC.
-  since: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
-  cursor: cursor.optional(),
-  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).optional(),
+  since: z.optional(z.union([z.iso.date(), z.iso.datetime({ offset: true })])),
+  cursor: z.optional(cursor),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(AUDIT_PAGE_MAX))),
 });
 
 export const encodeCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').toString('base64url');

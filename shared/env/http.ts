@@ -9,7 +9,7 @@
  * then a bad or missing environment token is 401 before any validation of the
  * attributes (400), so a stranger learns nothing about what the route accepts.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { parseInput } from '../http/validate';
 import { header, type Ctx } from '../http/handler';
 import { json, type Reply } from '../http/reply';
@@ -37,7 +37,7 @@ export async function credentialAction(env: EnvService, ctx: Ctx): Promise<Reply
 }
 
 /** A value other than these is a 400, never a silent "no" that would answer the private key. */
-const sshKeyQuery = z.object({ hostsOnly: z.enum(['true', '1', 'false', '0']).optional() });
+const sshKeyQuery = z.object({ hostsOnly: z.optional(z.enum(['true', '1', 'false', '0'])) });
 
 /** `?hostsOnly=true` answers the host lists without the private key (what `gitlink setup` needs). */
 export async function sshKeyAction(env: EnvService, ctx: Ctx): Promise<Reply> {

@@ -6,7 +6,7 @@
  */
 import type { EnvToken, NewEnvToken } from '../contract/api';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, MAX_TOKENS_PER_USER } from '../contract/env-tokens';
-import * as z from 'zod';
+import * as z from '../zod';
 import type { Deps } from '../deps';
 import { conflict, notFound } from '../errors';
 import { parseInput } from '../http/validate';
@@ -18,11 +18,11 @@ export { MAX_TOKENS_PER_USER } from '../contract/env-tokens';
 
 // Strict: a client sending e.g. its own `secret` must learn it is not honoured.
 export const createTokenInput = z.strictObject({
-  name: z.string().trim().min(1).max(64).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'),
-  expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')),
+  expiresInDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_TOKEN_DAYS))),
 });
 
-export const tokenIdParam = z.string().regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID_LENGTH}}$`), 'is not a token id');
+export const tokenIdParam = z.string().check(z.regex(new RegExp(`^[A-Za-z0-9]{${TOKEN_ID_LENGTH}}$`), 'is not a token id'));
 
 type TokenDeps = Pick<Deps, 'table' | 'now' | 'events'>;
 

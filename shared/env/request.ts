@@ -3,31 +3,31 @@
  * `text/plain` in git's own format (also when form-typed or untyped, as curl
  * and other plain clients send it) or as JSON, parsed into one typed value.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { badRequest } from '../errors';
 import { parseInput } from '../http/validate';
 import { GitAttributeError, parseGitAttributes } from '../contract/git-attributes';
 
 /** git-credential(1): a value may hold any byte but newline or NUL. */
 const attr = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((v) => !/[\0\r\n]/.test(v), 'must not contain NUL or newlines');
+  z.string().check(
+    z.maxLength(max),
+    z.refine((v) => !/[\0\r\n]/.test(v), 'must not contain NUL or newlines'),
+  );
 
 /** `host` is hostname[:port] (git-credential(1)): a DNS name, IPv4 or a bracketed IPv6 literal. */
-const host = z
-  .string()
-  .min(1)
-  .max(262)
-  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be hostname[:port]');
+const host = z.string().check(
+  z.minLength(1),
+  z.maxLength(262),
+  z.regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be hostname[:port]'),
+);
 
 export const credentialRequest = z.object({
   // git asks helpers for http(s) credentials; which of the two is allowed depends on the provider (hosts.ts).
   protocol: z.enum(['https', 'http']),
   host,
-  path: attr(4096).optional(),
-  username: attr(256).optional(),
+  path: z.optional(attr(4096)),
+  username: z.optional(attr(256)),
 });
 export type CredentialRequest = z.infer<typeof credentialRequest>;
 

@@ -2,10 +2,10 @@
  * Validation at the edge: every input is parsed by a zod
  * schema before use, and a failure is a 400 that names the field.
  */
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { badRequest } from '../errors';
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown, where = 'body'): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

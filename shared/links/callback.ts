@@ -3,7 +3,7 @@
  * of named steps. Every outcome is a 302 to the UI with
  * `?linked=` or `?error=`; the state is consumed first, so it never works twice.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import type { LinkWarning, RedirectCode } from '../contract/errors';
 import type { Deps } from '../deps';
 import { toAppError } from '../errors';
@@ -33,15 +33,15 @@ export class LinkFailure extends Error {
   }
 }
 
-const token = z.string().min(1).max(2048).regex(/^[\x21-\x7e]+$/);
+const token = z.optional(z.string().check(z.minLength(1), z.maxLength(2048), z.regex(/^[\x21-\x7e]+$/)));
 /** RFC 6749 §4.1.2 / §4.1.2.1 and RFC 5849 §2.2. Unknown parameters are ignored, as RFC 6749 §3.1 asks. */
 export const callbackQuery = z.object({
-  state: token.optional(),
-  code: token.optional(),
-  error: z.string().max(256).optional(),
-  oauth_token: token.optional(),
-  oauth_verifier: token.optional(),
-  oauth_problem: z.string().max(256).optional(),
+  state: token,
+  code: token,
+  error: z.optional(z.string().check(z.maxLength(256))),
+  oauth_token: token,
+  oauth_verifier: token,
+  oauth_problem: z.optional(z.string().check(z.maxLength(256))),
 });
 export type CallbackQuery = z.infer<typeof callbackQuery>;
 

@@ -18,7 +18,7 @@
  *   also when it is this account's own key;
  * - accounts and keys are identified by UUIDs in braces (`{…}`), which must be URL-encoded in paths.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { apiFailure, ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
 import { bearer, keyMaterial, rest } from './rest';
@@ -35,9 +35,10 @@ const apiUrl = (ctx: ProviderContext) => {
   return new URL(ctx.config.baseUrl).hostname === 'bitbucket.org' ? 'https://api.bitbucket.org/2.0' : `${base(ctx)}/2.0`;
 };
 
-const user = z.object({ uuid: z.string().regex(/^\{[^{}\s]{1,64}\}$/), username: z.string().min(1).optional(), nickname: z.string().min(1).optional() });
-const key = z.object({ uuid: z.string().min(1), key: z.string() });
-const keyPage = z.object({ values: z.array(key), next: z.string().optional() });
+const nonEmpty = z.string().check(z.minLength(1));
+const user = z.object({ uuid: z.string().check(z.regex(/^\{[^{}\s]{1,64}\}$/)), username: z.optional(nonEmpty), nickname: z.optional(nonEmpty) });
+const key = z.object({ uuid: nonEmpty, key: z.string() });
+const keyPage = z.object({ values: z.array(key), next: z.optional(z.string()) });
 
 export const bitbucketCloud: Provider = {
   type: 'bitbucket-cloud',

@@ -25,7 +25,7 @@
  * - a duplicate SSH key gives 409 `DuplicateSshKeyException`, whoever owns it
  *   (https://confluence.atlassian.com/bitbucketserverkb/how-to-find-conflicting-ssh-access-keys-792499987.html).
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { apiFailure, isTransientStatus, ProviderError, type ProviderResponse } from './http';
 import { oauth1Authorize, oauth1Protocol } from './oauth1';
 import { keyMaterial, rest, type Authorize } from './rest';
@@ -33,9 +33,9 @@ import type { ProviderApi, Provider, ProviderContext } from './types';
 
 const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
 
-const user = z.object({ id: z.number(), name: z.string().min(1), slug: z.string().optional() });
-const page = <T extends z.ZodTypeAny>(item: T) =>
-  z.object({ values: z.array(item), isLastPage: z.boolean().optional(), nextPageStart: z.number().optional() });
+const user = z.object({ id: z.number(), name: z.string().check(z.minLength(1)), slug: z.optional(z.string()) });
+const page = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ values: z.array(item), isLastPage: z.optional(z.boolean()), nextPageStart: z.optional(z.number()) });
 const key = z.object({ id: z.number(), text: z.string() });
 
 /** At most this many pages of keys or users are read (100 each) before giving up. */
@@ -71,7 +71,7 @@ export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authoriz
     return undefined;
   }
 
-  async function* pages<T extends z.ZodTypeAny>(what: string, path: string, item: T): AsyncGenerator<z.infer<T>> {
+  async function* pages<T extends z.ZodMiniType>(what: string, path: string, item: T): AsyncGenerator<z.infer<T>> {
     let start = 0;
     for (let i = 0; i < MAX_PAGES; i++) {
       const sep = path.includes('?') ? '&' : '?';

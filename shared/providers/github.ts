@@ -12,7 +12,7 @@
  * - OAuth-app tokens do not expire; GitHub App user tokens expire after 8 h with
  *   single-use refresh tokens (`expires_in`, `refresh_token`), handled by the generic refresh.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { ProviderError } from './http';
 import { oauth2Protocol } from './oauth2';
 import { addKeyOrFindOwn, findOwnKey, bearer, rest, type Authorize } from './rest';
@@ -39,7 +39,7 @@ async function asClient(ctx: ProviderContext) {
   return githubRest(ctx, () => ({ authorization: `Basic ${basic}` }));
 }
 
-const user = z.object({ id: z.number(), login: z.string().min(1) });
+const user = z.object({ id: z.number(), login: z.string().check(z.minLength(1)) });
 const key = z.object({ id: z.number(), key: z.string() });
 /** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
 const keyId = z.object({ id: z.number() });

@@ -11,7 +11,7 @@
  * - the refresh request must carry `redirect_uri`;
  * - a duplicate SSH key gives HTTP 400 (`has already been taken`), not 409/422.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { ProviderError } from './http';
 import { oauth2Protocol, revokeToken } from './oauth2';
 import { addKeyOrFindOwn, findOwnKey, bearer, rest } from './rest';
@@ -20,7 +20,7 @@ import type { Provider, ProviderContext, TokenSet } from './types';
 const base = (ctx: ProviderContext) => ctx.config.baseUrl.replace(/\/+$/, '');
 const apiUrl = (ctx: ProviderContext) => (ctx.config.apiUrl ?? `${base(ctx)}/api/v4`).replace(/\/+$/, '');
 
-const user = z.object({ id: z.number(), username: z.string().min(1) });
+const user = z.object({ id: z.number(), username: z.string().check(z.minLength(1)) });
 const key = z.object({ id: z.number(), key: z.string() });
 /** A new key's answer: only the id is needed (some versions omit or reformat `key`). */
 const keyId = z.object({ id: z.number() });

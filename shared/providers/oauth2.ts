@@ -3,7 +3,7 @@
  * shared by every OAuth 2.0 provider. Provider files pass their endpoints and
  * name their deviations; this file follows the RFCs.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { apiFailure, isTransientStatus, ProviderError, providerFetch, retryAfter, type ProviderResponse } from './http';
 import type { ProviderContext, TokenSet } from './types';
 
@@ -80,11 +80,11 @@ async function tokenRequest(s: OAuth2Settings, ctx: ProviderContext, params: Rec
 }
 
 const tokenAnswer = z.object({
-  access_token: z.string().min(1).max(8192),
-  token_type: z.string().optional(),
-  expires_in: z.coerce.number().int().positive().optional(),
-  refresh_token: z.string().min(1).max(8192).optional(),
-  scope: z.string().max(4096).optional(),
+  access_token: z.string().check(z.minLength(1), z.maxLength(8192)),
+  token_type: z.optional(z.string()),
+  expires_in: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  refresh_token: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
+  scope: z.optional(z.string().check(z.maxLength(4096))),
 });
 
 /**

@@ -67,11 +67,18 @@ describe.each([...functionNames])('bundle of %s', (name) => {
     expect(bundle.inputs.filter((p) => p.includes('/test/') || p.includes('/local/'))).toEqual([]);
   });
 
-  // `import { z } from 'zod'` pulls every zod locale (~250 KiB) into each Lambda;
-  // `import * as z from 'zod'` lets esbuild drop all but the default one.
-  test('ships no zod locale but the default (import zod as a namespace)', () => {
+  // A barrel import of zod (`import { z } from 'zod'`) pulls every zod locale (~250 KiB) into
+  // each Lambda; shared/zod.ts loads the English one alone.
+  test('ships no zod locale but English', () => {
     expect(bundle.shipped.length).toBeGreaterThan(10);
     expect(bundle.shipped.filter((p) => p.includes('/zod/') && p.includes('/locales/') && !/\/locales\/(en|index)\.js$/.test(p))).toEqual([]);
+  });
+
+  // Classic zod's schemas carry every method (`.min`, `.optional`, `.transform`, …), so esbuild keeps
+  // all of them: 93 KB per bundle where zod/mini's functional API leaves 36–45 KB (shared/zod.ts).
+  test('ships zod/mini, not classic zod', () => {
+    expect(bundle.shipped.filter((p) => p.includes('/zod/') && !p.includes('/zod/v4/classic/'))).not.toEqual([]);
+    expect(bundle.shipped.filter((p) => p.includes('/zod/v4/classic/') || /\/zod\/(index|v4\/index)\.js$/.test(p))).toEqual([]);
   });
 
   // Lambda hands the role's credentials over in the environment; the SDK's default chain

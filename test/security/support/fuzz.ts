@@ -4,7 +4,7 @@
  * must pass whatever it was sent.
  */
 import fc from 'fast-check';
-import * as z from 'zod';
+import * as z from '@shared/zod';
 
 /** Payloads that must never come back raw in HTML or text, nor steer a redirect. */
 export const MARKUP = ['<script>alert(1)</script>', '"><svg onload=alert(1)>', "'-alert(1)-'", '<img src=x onerror=alert(1)>'];
@@ -77,9 +77,9 @@ export async function assertProperty<T>(prop: fc.IAsyncPropertyWithHooks<T>, par
 }
 
 /** The error contract (docs/ARCHITECTURE.md §7 "Errors"): `{ error: { code, message } }`. */
-export const errorBody = z.object({
-  error: z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/), message: z.string().min(1).max(2000) }).loose(),
-}).loose();
+export const errorBody = z.looseObject({
+  error: z.looseObject({ code: z.string().check(z.regex(/^[a-z][a-z0-9_]{1,63}$/)), message: z.string().check(z.minLength(1), z.maxLength(2000)) }),
+});
 
 export interface Answer {
   status: number;
