@@ -15,6 +15,7 @@ import { addProvider, askCredential, gitHost, link, newEnvToken } from '../suppo
 import { Browser, startTestStack } from '../support/local';
 import { expectCleanFailure } from '../support/faults/expect';
 import { FaultProxy, type Seen } from '../support/faults/proxy';
+import { kinds } from './support/provider-kinds';
 
 const REFRESH_ATTEMPTS = 3;
 const RETRY_AFTER_CAP_MS = 5_000;
@@ -182,5 +183,52 @@ describe('unlinking under provider faults', () => {
     // What the report says is left is what is left.
     expect(gl.keysOf('ufaults')).toHaveLength(1);
     expect(gl.liveTokensOf('ufaults')).toHaveLength(1);
+  });
+});
+
+/** What unlink can do about the token at each type (README, "Configure …" sections): revoke it, or not at all. */
+const revokeStep: Record<string, 'failed' | 'unsupported'> = {
+  github: 'failed',
+  gitlab: 'failed',
+  'bitbucket-server': 'unsupported',
+  'bitbucket-dc': 'unsupported',
+  'bitbucket-cloud': 'unsupported',
+};
+
+describe.each(kinds)('unlink under provider faults: $type', (kind) => {
+  test('the key delete answers 500 and every other write hangs: 200, the link gone, the report matches what is left', async () => {
+    const fake = await kind.start(`${stack.url}/oauth/callback`);
+    const front = await FaultProxy.start(fake.url);
+    try {
+      const id = `uf-${kind.type}`;
+      const body = kind.providerBody(fake, id);
+      // Every call to this provider goes through the fault layer (GitHub's API too: same server, its own path).
+      const moved = { ...body, baseUrl: front.url, ...(typeof body.apiUrl === 'string' ? { apiUrl: body.apiUrl.replace(fake.url, front.url) } : {}) };
+      const admin = await Browser.signIn(stack, 'root', true);
+      const created = await admin.api('POST', '/v1/admin/providers', moved);
+      expect(created.status).toBe(201);
+      fake.configured(created.json);
+      const account = `uf${kind.type.replace(/-/g, '')}`;
+      fake.behavior.nextUser = account;
+      const dev = await Browser.signIn(stack, `uf-dev-${kind.type}`);
+      await link(dev, id);
+      expect(fake.keysOf(account)).toHaveLength(1);
+
+      const keyDelete = (r: Seen) => r.method === 'DELETE' && /keys\/[^/]+$/.test(r.path);
+      const del = front.inject({ name: 'key-delete-500', match: keyDelete, fault: { kind: 'answer', status: 500 } });
+      const other = front.inject({ name: 'writes-hang', match: (r) => r.method !== 'GET' && !keyDelete(r), fault: { kind: 'hang' } });
+
+      const out = await dev.api('DELETE', `/v1/links/${id}`);
+      expect(out.status).toBe(200);
+      expect(out.json).toMatchObject({ providerId: id, sshKey: 'failed', token: revokeStep[kind.type], link: 'deleted' });
+      expect(out.json.errors.sshKey).toEqual(expect.any(String));
+      expect(del.hits()).toBe(1);
+      expect(other.hits()).toBe(revokeStep[kind.type] === 'failed' ? 1 : 0);
+      expect(await links.get(`uf-dev-${kind.type}`, id)).toBeUndefined();
+      expect(fake.keysOf(account)).toHaveLength(1); // left, as reported
+    } finally {
+      await front.close();
+      await fake.close();
+    }
   });
 });
