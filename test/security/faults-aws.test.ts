@@ -197,6 +197,37 @@ describeMoto('AWS faults through the fault layer', () => {
     expect(gl.behavior.refreshCalls - calls).toBe(2); // no crash loop: GitLab is not asked again
   });
 
+  test('a Lambda killed after taking the lease, before calling the provider: the next fetch waits out the lease and serves a fresh token', async () => {
+    gl.behavior.accessTokenTtlSeconds = 60;
+    const { token } = await linked('kill-early', 'killearly');
+    gl.behavior.accessTokenTtlSeconds = 7200;
+    const calls = gl.behavior.refreshCalls;
+    // The lease is taken (that write lands), then the function is gone: none of its later AWS calls are answered.
+    let dead = false;
+    proxy.inject({
+      name: 'killed-early',
+      match: (r) => {
+        if (dead) return r.action !== undefined;
+        if (r.action === 'dynamodb:UpdateItem' && r.body.includes('"#s0":"refreshLeaseUntil"')) dead = true;
+        return false;
+      },
+      fault: { kind: 'hang' },
+    });
+
+    const first = await ask(token);
+    expectCleanFailure(first, { status: 503, code: 'backend_unavailable' });
+    expect(gl.behavior.refreshCalls - calls).toBe(0); // the refresh token was never spent
+    const stuck = (await links.get('kill-early', providerId))!;
+    expect(stuck.refreshLeaseUntil).toBeGreaterThan(Date.now());
+
+    proxy.clear();
+    const second = await ask(token);
+    expect(second.status).toBe(200);
+    expect(Date.now()).toBeGreaterThanOrEqual(stuck.refreshLeaseUntil!);
+    expect(gl.behavior.refreshCalls - calls).toBe(1);
+    expect(gl.liveTokensOf('killearly').map((t) => t.accessToken)).toEqual([second.json.password]);
+  });
+
   test('KMS throttled during unlink: 200, the link gone, the report says both steps were left at the provider', async () => {
     const { dev } = await linked('kms-unlink', 'kmsunlink');
     expect(gl.keysOf('kmsunlink')).toHaveLength(1);
