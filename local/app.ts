@@ -19,6 +19,7 @@ import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './api
 import { assertLocalProcess, createDevIssuer, ORIGIN_FILE, type DevIssuer } from './dev-issuer';
 import { handleDevRoute } from './dev-routes';
 import { startDynalite } from './dynalite';
+import { handleRefreshRoute, startRefreshSchedule, type RefreshScheduleOptions } from './refresh-schedule';
 
 export interface LocalOptions {
   /** 0 picks a free port. */
@@ -31,6 +32,8 @@ export interface LocalOptions {
   env?: Record<string, string>;
   /** Runs once the server listens, before it is announced (issue: sandbox providers). */
   onListening?: (stack: LocalStack) => Promise<unknown>;
+  /** The scheduled refresh on a timer (local/refresh-schedule.ts); absent: only on `POST /dev/refresh-due`. */
+  refreshSchedule?: RefreshScheduleOptions;
 }
 
 /** How long a stop waits for in-flight requests before cutting their connections. */
@@ -207,6 +210,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     throw e;
   }
 
+  const schedule = startRefreshSchedule(origin, opts.refreshSchedule);
   const handlers = new Map<FunctionName, Handler>();
   const handlerFor = (fn: FunctionName): Handler => {
     let h = handlers.get(fn);
@@ -235,6 +239,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
         writeResult(res, errorResult(new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`)));
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/dev/refresh-due') return void (await handleRefreshRoute(req, res, issuer, schedule));
       if (url.pathname.startsWith('/dev/') && (await handleDevRoute(req, res, url, body, issuer, origin))) return;
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) {
@@ -273,6 +278,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
     onClose: (fn) => cleanups.push(fn),
     // Listeners first: in-flight requests drain while the sandbox and the database still answer.
     close: async () => {
+      schedule.stop();
       await closeListeners();
       await Promise.all(cleanups.map((fn) => fn()));
       await dynamo.close();

@@ -3,6 +3,9 @@
  * with embedded backends and sandbox providers. `--no-sandbox` leaves them out and
  * deletes the `sandbox-*` providers an earlier run saved (those ids are reserved).
  *
+ * The scheduled refresh runs on a timer (GITLINK_REFRESH_EVERY_MINUTES, default 360, 0 = off)
+ * and on `POST /dev/refresh-due` (local/refresh-schedule.ts).
+ *
  * Refuses to start outside local mode (GITLINK_MODE other than `local`, or inside
  * Lambda), on a busy port, and while another server runs on the same data dir
  * (local/lock.ts); each time it prints one line and exits 1.
@@ -10,6 +13,9 @@
 import { startLocal } from './app';
 import { assertLocalProcess } from './dev-issuer';
 import { acquireServerLock } from './lock';
+import { scheduleFromEnv } from './refresh-schedule';
+
+const every = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 60_000} min`);
 
 async function main() {
   // Lambda runs Node 24; the SDK would warn on every start under this machine's Node 20.
@@ -20,6 +26,7 @@ async function main() {
   const port = Number(process.env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const sandbox = !args.includes('--no-sandbox');
+  const refreshSchedule = scheduleFromEnv(process.env);
   const dataDir = process.env.GITLINK_DATA_DIR ?? '.gitlink';
   // Both before any file is touched: the mode check creates nothing, the lock only itself.
   assertLocalProcess(process.env);
@@ -40,6 +47,7 @@ async function main() {
   const stack = await startLocal({
     port,
     dataDir,
+    ...(refreshSchedule ? { refreshSchedule } : {}),
     onListening: async (s) => {
       const sb = await import('./sandbox');
       if (sandbox) {
@@ -61,6 +69,7 @@ async function main() {
       `  Token for curl: ${tokenCommand}`,
       `  Health:         ${stack.url}/healthz`,
       `  Data:           ${dataDir}/ (delete it to start over)`,
+      `  Refresh due:    ${refreshSchedule ? `every ${every(refreshSchedule.everyMs)}, first in ${refreshSchedule.firstAfterMs / 1000} s` : 'not on a timer (GITLINK_REFRESH_EVERY_MINUTES=0)'}; now: curl -X POST -H "authorization: Bearer $(${tokenCommand})" ${stack.url}/dev/refresh-due`,
       sandbox
         ? `  Sandbox providers are configured (ids sandbox-*, reserved); start with --no-sandbox to leave them out.${
             linksReset ? `\n  Sandbox links:  ${linksReset} from an earlier run reset (the sandbox providers start empty each run; link again).` : ''

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStack } from '../../local/app';
 import { startSandbox } from '../../local/sandbox';
-import { Browser, startTestStack } from '../support/local';
+import { Browser, linkThroughPage, startTestStack } from '../support/local';
 import { keys } from '@shared/store/schema';
 import { fromLinkItem, toLinkItem } from '@shared/store/links';
 
@@ -22,17 +22,6 @@ afterEach(async () => {
 });
 
 const start = (dataDir: string) => startTestStack({ dataDir, inMemory: false, onListening: (s) => startSandbox(s) });
-
-/** Links through the sandbox's approve page, as a person pressing Approve would. */
-async function linkThroughPage(dev: Browser, providerId: string, username: string): Promise<string> {
-  const { json } = await dev.api('POST', `/v1/links/${providerId}`);
-  const page = await dev.navigate(json.authorizeUrl);
-  const action = /<form method="post" action="([^"]+)"/.exec(page.body)![1]!.replace(/&#38;/g, '&');
-  const fields = new URLSearchParams({ decision: 'approve', username });
-  for (const m of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.set(m[1]!, m[2]!.replace(/&#38;/g, '&'));
-  const res = await fetch(new URL(action, page.url), { method: 'POST', body: fields, redirect: 'manual' });
-  return (await dev.navigate(new URL(res.headers.get('location')!, page.url).toString())).url;
-}
 
 const linkedIds = async (dev: Browser) =>
   ((await dev.api('GET', '/v1/providers')).json.providers as Array<{ id: string; linked: boolean }>).filter((p) => p.linked).map((p) => p.id);

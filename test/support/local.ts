@@ -95,3 +95,14 @@ export class Browser {
     throw new Error('too many redirects');
   }
 }
+
+/** Links through a sandbox provider's approve page (local/sandbox.ts), as a person pressing Approve would; answers the UI URL it lands on. */
+export async function linkThroughPage(dev: Browser, providerId: string, username: string): Promise<string> {
+  const { json } = await dev.api('POST', `/v1/links/${providerId}`);
+  const page = await dev.navigate(json.authorizeUrl);
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)![1]!.replace(/&#38;/g, '&');
+  const fields = new URLSearchParams({ decision: 'approve', username });
+  for (const m of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields.set(m[1]!, m[2]!.replace(/&#38;/g, '&'));
+  const res = await fetch(new URL(action, page.url), { method: 'POST', body: fields, redirect: 'manual' });
+  return (await dev.navigate(new URL(res.headers.get('location')!, page.url).toString())).url;
+}
