@@ -49,6 +49,10 @@ export interface CatchUpReport {
 /** The due date an old link should have, or undefined if it needs none or has one. */
 export function missingDueAt(provider: Pick<Provider, 'refreshTokens'>, link: LinkRecord, now: number): number | undefined {
   if (link.refreshDueAt !== undefined || link.needsRelink || !hasTokens(link)) return undefined;
+  // Being refreshed right now: leave it to that refresh, whose save sets the due date. A write
+  // here would bump the version under the lease holder and cost it its lease renewal. Only a
+  // link in use holds a lease, and its next refresh dates it, so the walk loses no idle link.
+  if (link.refreshLeaseUntil !== undefined && link.refreshLeaseUntil > now) return undefined;
   const issuedAt = link.refreshedAt ?? Date.parse(link.linkedAt);
   const due = refreshDueAt(provider, !!link.refreshTokenCt, Number.isFinite(issuedAt) ? issuedAt : now);
   // Idle past its threshold: due now, in today's partition, where the next query looks.
