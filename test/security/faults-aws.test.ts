@@ -22,7 +22,7 @@ import { FaultProxy, type Seen } from '../support/faults/proxy';
 /** The documented policy (docs/FAULTS.md), written here, not read from the code. */
 const AWS_ATTEMPTS_PER_CALL = 3;
 // Short for speed, long enough that a moto busy with the whole suite still answers in time.
-const AWS_REQUEST_TIMEOUT_MS = 1_000;
+const AWS_REQUEST_TIMEOUT_MS = 2_000;
 /** The refresh lease is this + 2 s: long enough that a killed function's lease is still live when the next fetch comes. */
 const PROVIDER_TIMEOUT_MS = 5_000;
 
