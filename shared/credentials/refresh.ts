@@ -11,7 +11,10 @@
  * - the refreshed tokens are saved before anything else can fail (Coder #23473);
  * - an answer without `refresh_token` keeps the old one (Nango #298; oauth2.ts does it,
  *   and the save below never removes `refreshTokenCt`);
- * - `invalid_grant` after another caller already rotated the token means reread, not give up.
+ * - `invalid_grant` after another caller already rotated the token means reread, not give up;
+ * - the refresh token is sent once per request: the provider's answer is the only copy of the
+ *   rotated one, so the winner waits for it longer than for other calls, keeps its lease alive
+ *   meanwhile, and never resends after a timeout (ARCHITECTURE.md §3, "Refresh token rotation").
  */
 import { providerType } from '../contract/provider-types';
 import type { Crypto } from '../crypto/port';
@@ -35,6 +38,9 @@ import { StaleVersion } from '../store/table';
  */
 export const RETRY_AFTER_CAP_MS = 5_000;
 
+/** A refresh waits this many provider timeouts for its answer (20 s by default), within the request's budget. */
+export const REFRESH_TIMEOUT_FACTOR = 2;
+
 /** ARCHITECTURE.md §3: refresh when the token expires within 5 minutes. */
 export const REFRESH_WINDOW_MS = 5 * 60_000;
 
@@ -45,11 +51,11 @@ export const REFRESH_WINDOW_MS = 5 * 60_000;
 const DEAD_GRANT = new Set(['invalid_grant', 'invalid_token', 'access_denied']);
 
 export interface RefreshOptions {
-  /** Lease length. Default: the provider timeout + 2 s, renewed before each retry, so one attempt is always covered. */
+  /** Lease length. Default: the provider timeout + 2 s; the winner renews it every third of that while it waits for the provider. */
   leaseMs?: number;
   /** How long one request may spend on refreshing (winner) or waiting (loser). API Gateway stops at 30 s. */
   budgetMs?: number;
-  /** Provider attempts on 5xx / 429 / timeout. */
+  /** Provider attempts on a 5xx / 429 answer (a timeout or a broken connection is not retried). */
   attempts?: number;
   retryBaseMs?: number;
   /** Loser backoff: from `pollMinMs`, doubling to `pollMaxMs`, with jitter. */
@@ -100,6 +106,12 @@ export function needsRefresh(link: Pick<LinkRecord, 'expiresAt' | 'refreshedAt'>
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const transient = (e: unknown) => e instanceof ProviderError && e.transient;
+/**
+ * The provider answered 5xx or 429: it issued nothing, so the same refresh token may be sent
+ * again. After a timeout or a broken connection the request may have reached it and rotated
+ * the token (RFC 9700 §4.14.2; GitLab refuses a used one), so it is not sent again.
+ */
+const answeredRetryable = (e: unknown) => e instanceof ProviderError && e.kind === 'transient';
 const deadGrant = (e: unknown) => e instanceof ProviderError && e.kind === 'refused' && DEAD_GRANT.has(e.oauthError ?? '');
 
 /** Returns a link whose token is good for more than the refresh window, refreshing it if needed. */
@@ -170,6 +182,26 @@ async function releaseLease(deps: RefreshDeps, leased: LinkRecord): Promise<void
   await deps.links.update(leased.userId, leased.providerId, leased.version, {}, ['refreshLeaseUntil']).catch(() => undefined);
 }
 
+/**
+ * Runs the provider call while renewing the lease every third of its length, so no other
+ * caller sends the same refresh token while this one still waits for the answer, however slow
+ * the provider is. A renewal that loses (the link changed) is left: saveTokens sorts it out.
+ */
+async function holdingLease<T>(deps: RefreshDeps, lease: { link: LinkRecord }, o: Settings, call: () => Promise<T>): Promise<T> {
+  let renewing = Promise.resolve();
+  const renew = async () => {
+    const r = await takeLease(deps, lease.link, deps.now() + o.leaseMs).catch(() => undefined);
+    if (r?.kind === 'won') lease.link = r.link;
+  };
+  const timer = setInterval(() => (renewing = renewing.then(renew)), Math.max(1, o.leaseMs / 3));
+  try {
+    return await call();
+  } finally {
+    clearInterval(timer);
+    await renewing;
+  }
+}
+
 /** Returns the fresh link, or `undefined` when the caller must reread (someone else took over). */
 async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased: LinkRecord, o: Settings, deadline: number): Promise<Fresh | undefined> {
   let held = leased;
@@ -178,13 +210,21 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
     for (let attempt = 1; ; attempt++) {
       let tokens: TokenSet;
       try {
-        tokens = await target.provider.refresh!(target.ctx, refreshToken);
+        // The answer carries the only copy of the rotated refresh token: wait for it twice as long
+        // as for any other provider call, within this request's budget.
+        const ctx = { ...target.ctx, timeoutMs: Math.max(target.ctx.timeoutMs, Math.min(REFRESH_TIMEOUT_FACTOR * target.ctx.timeoutMs, deadline - deps.now())) };
+        const lease = { link: held };
+        try {
+          tokens = await holdingLease(deps, lease, o, () => target.provider.refresh!(ctx, refreshToken));
+        } finally {
+          held = lease.link;
+        }
       } catch (e) {
         if (transient(e)) {
           // Never sooner than the provider asked (Retry-After), and never longer than the cap.
           const asked = (e as ProviderError).retryAfterMs ?? 0;
           const wait = Math.max(o.retryBaseMs * 2 ** (attempt - 1), asked);
-          if (attempt >= o.attempts || asked > RETRY_AFTER_CAP_MS || deps.now() + wait + target.ctx.timeoutMs > deadline) {
+          if (!answeredRetryable(e) || attempt >= o.attempts || asked > RETRY_AFTER_CAP_MS || deps.now() + wait + target.ctx.timeoutMs > deadline) {
             await releaseLease(deps, held);
             await deps.events?.emit('token.refresh_failed', { subjectUserId: held.userId, providerId: held.providerId, detail: { trigger: o.trigger, reason: (e as ProviderError).code, permanent: false } });
             throw providerUnavailable(`refresh failed ${attempt} times: ${(e as ProviderError).code}`, e);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { AppError } from '@shared/errors';
 import { EnvService } from '@shared/env/service';
 import { decryptTokens } from '@shared/credentials/tokens';
+import type { LinkStore } from '@shared/store/links';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 
@@ -85,10 +86,24 @@ describe('refresh is single-flight across containers (ARCHITECTURE.md §3 step 4
     }
   });
 
+  test('100 callers, a provider slower than the lease: the winner keeps its lease, one refresh, no errors', async () => {
+    const { token } = await expiredLink();
+    gl.behavior.delayMs['/oauth/token'] = 600; // six leases long
+    const opts = { refresh: { leaseMs: 100, pollMinMs: 10, pollMaxMs: 50 } };
+    const containers = [new EnvService(h.deps, opts), new EnvService(h.deps, opts)];
+    const answers = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => containers[i % 2]!.credential(token, ask(), ORIGIN)));
+    expect(answers.filter((a) => a.status === 'rejected').map((a) => codeOf((a as PromiseRejectedResult).reason))).toEqual([]);
+    expect(gl.behavior.refreshCalls).toBe(1);
+    const passwords = new Set(answers.map((a) => (a as PromiseFulfilledResult<{ password: string }>).value.password));
+    expect(passwords.size).toBe(1);
+    expect(live([...passwords][0]!)).toBe(true);
+  });
+
   test('invalid_grant after another caller rotated the token means reread, not relink', async () => {
     // A gate in front of GitLab holds token requests until the test lets each through, so the
-    // interleaving is fixed: A's refresh is held past A's (short) lease, B takes the lease over and
-    // sends the same refresh token; A's goes through first and rotates it; then B's gets invalid_grant.
+    // interleaving is fixed: A's refresh is held past A's (short) lease, which A cannot renew (its
+    // container lost DynamoDB meanwhile); B takes the lease over and sends the same refresh token;
+    // A's goes through first and rotates it; then B's gets invalid_grant.
     const gate = await startGate(gl.url);
     try {
       await seedProvider(h, { id: 'gated', type: 'gitlab', baseUrl: gate.url, clientId: gl.clientId });
@@ -99,7 +114,7 @@ describe('refresh is single-flight across containers (ARCHITECTURE.md §3 step 4
       const opts = { refresh: { leaseMs: 100, pollMinMs: 20, pollMaxMs: 50 } };
       const via = { protocol: 'http' as const, host: gitHost(gate.url) };
 
-      const pa = new EnvService(h.deps, opts).credential(token, via, ORIGIN);
+      const pa = new EnvService({ ...h.deps, links: renewalsFail(h.deps.links) }, opts).credential(token, via, ORIGIN);
       await gate.arrived(1);
       const pb = new EnvService(h.deps, opts).credential(token, via, ORIGIN);
       await gate.arrived(2); // B took the expired lease over and sent the same refresh token
@@ -119,6 +134,17 @@ describe('refresh is single-flight across containers (ARCHITECTURE.md §3 step 4
     }
   });
 });
+
+/** A container's link store whose lease renewals fail (cut off from DynamoDB): its first lease is taken, no later one. */
+function renewalsFail(links: LinkStore): LinkStore {
+  let leases = 0;
+  const update: LinkStore['update'] = (userId, providerId, version, set, remove) => {
+    const leaseOnly = Object.keys(set).length === 1 && set.refreshLeaseUntil !== undefined && !remove?.length;
+    if (leaseOnly && ++leases > 1) return Promise.reject(new Error('DynamoDB unreachable'));
+    return links.update(userId, providerId, version, set, remove);
+  };
+  return Object.assign(Object.create(links) as LinkStore, { update });
+}
 
 /** A pass-through proxy that holds each POST /oauth/token until `release(i)`. */
 async function startGate(upstream: string) {
@@ -174,7 +200,7 @@ describe('a permanent refusal marks the link needsRelink, with the reason', () =
   });
 });
 
-describe('5xx, 429 and timeouts: bounded retry, then 502 provider_unavailable', () => {
+describe('5xx and 429: bounded retry, then 502 provider_unavailable; a timeout is never resent', () => {
   test('one 503 is retried and the refresh succeeds', async () => {
     const { token } = await expiredLink();
     Object.assign(gl.behavior, { tokenStatus: 503, tokenStatusTimes: 1 });
@@ -201,15 +227,70 @@ describe('5xx, 429 and timeouts: bounded retry, then 502 provider_unavailable', 
     expect(live((await env.credential(token, ask(), ORIGIN)).password)).toBe(true);
   });
 
-  test('a hanging token endpoint: bounded by the provider timeout, then 502', async () => {
-    const { token } = await expiredLink();
+  test('a hanging token endpoint: bounded by twice the provider timeout, sent once, then 502; the link is kept', async () => {
+    const { userId, token } = await expiredLink();
     gl.behavior.hang.add('/oauth/token');
-    const config = h.deps.config;
-    const deps = { ...h.deps, config: { ...config, PROVIDER_TIMEOUT_MS: 150 } };
+    const deps = { ...h.deps, config: { ...h.deps.config, PROVIDER_TIMEOUT_MS: 300 } };
     const before = tokenRequests();
-    const err = await new EnvService(deps, { refresh: { retryBaseMs: 10, attempts: 2 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    const started = Date.now();
+    const err = await new EnvService(deps, { refresh: { retryBaseMs: 10, attempts: 3, budgetMs: 5_000 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
     expect(codeOf(err)).toBe('provider_unavailable');
-    expect(tokenRequests() - before).toBe(2);
+    // The refresh waited twice the ordinary 300 ms timeout, not the whole budget.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Sent once: the request may have reached GitLab, which then rotated the refresh token.
+    expect(tokenRequests() - before).toBe(1);
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    expect(stored.needsRelink).toBeUndefined();
+    expect(stored.refreshLeaseUntil).toBeUndefined();
+  });
+
+  test('an answer slower than the provider timeout is waited for: rotated once, saved, no relink', async () => {
+    // The bench under load: GitLab answered after the 10 s timeout; the retry sent the refresh
+    // token GitLab had just rotated, got invalid_grant, and the link was marked relink_required.
+    const { userId, token, old } = await expiredLink();
+    gl.behavior.delayMs['/oauth/token'] = 450; // past the 300 ms timeout, within twice it
+    const deps = { ...h.deps, config: { ...h.deps.config, PROVIDER_TIMEOUT_MS: 300 } };
+    const answer = await new EnvService(deps, { refresh: { retryBaseMs: 10 } }).credential(token, ask(), ORIGIN);
+    expect(gl.behavior.refreshCalls).toBe(1);
+    expect(answer.password).not.toBe(old.accessToken);
+    expect(live(answer.password)).toBe(true);
+    const stored = (await h.deps.links.get(userId, 'gitlab'))!;
+    expect(stored.needsRelink).toBeUndefined();
+    expect((await decryptTokens(h.deps.crypto, stored)).accessToken).toBe(answer.password);
+  });
+});
+
+describe('a refresh whose request may have reached the provider is not sent again', () => {
+  let server: Server;
+  let url: string;
+  let received = 0;
+  beforeAll(async () => {
+    // Rotates as GitLab does: the first refresh is taken (the token spent), then the connection
+    // breaks before the answer; the same refresh token sent again is invalid_grant.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (++received === 1) return req.socket.destroy();
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'invalid_grant' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await h.deps.secrets.put('breaks', 'secret');
+    await seedProvider(h, { id: 'breaks', type: 'gitlab', baseUrl: url, clientId: 'breaks-client' });
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('a connection broken after sending: 502 provider_unavailable, one request, the link not marked', async () => {
+    const userId = `dev${++userSeq}`;
+    await seedLink(h, userId, 'breaks', { accessToken: 'access-0', refreshToken: 'refresh-0', expiresAt: h.clock.now() - 1 });
+    const token = await seedEnvToken(h, userId);
+    const err = await new EnvService(h.deps, { refresh: { retryBaseMs: 10 } }).credential(token, { protocol: 'http', host: gitHost(url) }, ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('provider_unavailable');
+    expect(received).toBe(1);
+    expect((await h.deps.links.get(userId, 'breaks'))!.needsRelink).toBeUndefined();
   });
 });
 

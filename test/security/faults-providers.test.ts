@@ -4,9 +4,11 @@
  * 429 with Retry-After, resets the connection, hangs, or forwards and loses the answer.
  *
  * The policy under test (docs/FAULTS.md), written here rather than read from the code:
- * a refresh makes at most 3 attempts, waits at least what Retry-After asks and gives up at once
- * when it asks for more than 5 s; every other provider call makes one attempt; each attempt
- * is cut after PROVIDER_TIMEOUT_MS. Failures answer 502 with a contract code; nothing is half-done.
+ * a refresh makes at most 3 attempts on a 5xx or 429, waits at least what Retry-After asks and gives
+ * up at once when it asks for more than 5 s, and is never resent after a timeout or a reset (the
+ * request may have reached GitLab, which then spent the refresh token); every other provider call
+ * makes one attempt; each attempt is cut after PROVIDER_TIMEOUT_MS (twice that for a refresh).
+ * Failures answer 502 with a contract code; nothing is half-done.
  */
 import { LinkStore, type LinkRecord } from '@shared/store/links';
 import type { LocalStack } from '../../local/app';
@@ -64,10 +66,10 @@ function expectUntouched(after: LinkRecord | undefined, before: LinkRecord) {
 
 describe('refresh under provider faults', () => {
   test.each([
-    ['500', { kind: 'answer', status: 500, body: '{"message":"500 Internal Server Error"}' }, 'provider_unavailable'],
-    ['a reset connection', { kind: 'reset' }, 'provider_unavailable'],
-    ['a hang', { kind: 'hang' }, 'provider_unavailable'],
-  ] as const)('%s on every refresh: 3 attempts, a 502, the old record still usable, served once the provider is back', async (name, fault, code) => {
+    ['500', { kind: 'answer', status: 500, body: '{"message":"500 Internal Server Error"}' }, 'provider_unavailable', REFRESH_ATTEMPTS],
+    ['a reset connection', { kind: 'reset' }, 'provider_unavailable', 1],
+    ['a hang', { kind: 'hang' }, 'provider_unavailable', 1],
+  ] as const)('%s on every refresh: 3 attempts on a 500, 1 after a reset or a hang, a 502, the old record still usable, served once the provider is back', async (name, fault, code, attempts) => {
     const user = `r-${name.replace(/\W+/g, '')}`;
     const { token, before } = await expiring(user, `${user}acct`);
     const rule = proxy.inject({ name, match: refreshes, fault });
@@ -75,9 +77,9 @@ describe('refresh under provider faults', () => {
     const started = Date.now();
     const answer = await ask(token);
     expectCleanFailure(answer, { status: 502, code });
-    expect(rule.hits()).toBe(REFRESH_ATTEMPTS);
+    expect(rule.hits()).toBe(attempts);
     // Cut, not waited out (a hang would last until the proxy closes); generous for a loaded machine.
-    expect(Date.now() - started).toBeLessThan(REFRESH_ATTEMPTS * PROVIDER_TIMEOUT_MS + 10_000);
+    expect(Date.now() - started).toBeLessThan(REFRESH_ATTEMPTS * 2 * PROVIDER_TIMEOUT_MS + 10_000);
     expectUntouched(await links.get(user, 'gitlab'), before);
 
     proxy.clear();
@@ -111,14 +113,20 @@ describe('refresh under provider faults', () => {
     }
   });
 
-  test('the answer to a refresh is lost after GitLab rotated the tokens: a clean 409 relink_required, and no crash loop', async () => {
+  test('the answer to a refresh is lost after GitLab rotated the tokens: a 502, then a clean 409 relink_required, and no crash loop', async () => {
     const { token } = await expiring('r-lost', 'rlostacct');
     const refreshesBefore = proxy.count(refreshes);
     proxy.inject({ name: 'lost', match: refreshes, fault: { kind: 'forward-then-reset' }, times: 1 });
 
+    // Not resent within the request: a reset cannot tell whether GitLab acted.
     const answer = await ask(token);
-    // GitLab spent the refresh token when it answered; the retry with it is refused (invalid_grant).
-    expect([answer.status, answer.json.error.code, answer.json.error.linkUrl]).toEqual([409, 'relink_required', `${stack.url}/link/gitlab`]);
+    expectCleanFailure(answer, { status: 502, code: 'provider_unavailable' });
+    expect(proxy.count(refreshes) - refreshesBefore).toBe(1);
+    expect((await links.get('r-lost', 'gitlab'))!.needsRelink).toBeUndefined();
+
+    // GitLab had spent the refresh token: the next fetch's refresh with it is refused (invalid_grant).
+    const next = await ask(token);
+    expect([next.status, next.json.error.code, next.json.error.linkUrl]).toEqual([409, 'relink_required', `${stack.url}/link/gitlab`]);
     expect(proxy.count(refreshes) - refreshesBefore).toBe(2);
     expect((await links.get('r-lost', 'gitlab'))!.needsRelink).toBe(true);
 
