@@ -34,11 +34,10 @@ export const notDrivenByFlows: Record<string, string> = {
   // Offboarding unlinks as `links` does: an expiring token is refreshed first and saved (the tier's offboarding finds none expiring).
   'admin-users dynamodb:UpdateItem': "the refresh lease and the refreshed tokens before unlinking an expiring link (the same unlink as links, whose flow drives it)",
   'admin-users kms:Encrypt': 'encrypts the tokens refreshed before unlinking an expiring link (as links does in the tier)',
-  // The tier runs the schedule once, with nothing due yet (links are due 30 days after a refresh);
-  // the refresh it makes when something is due is the credential path's own, driven by test/integration/refresh-scheduler.test.ts.
-  'refresh-scheduler dynamodb:GetItem': 'reads a due link and its provider before refreshing it (test/integration/refresh-scheduler.test.ts)',
+  // The tier runs the schedule once, with nothing due yet (links are due 30 days after a refresh):
+  // its due-date catch-up reads and writes its bookmark (GetItem, PutItem), but the refresh it makes
+  // when something is due is the credential path's own, driven by test/integration/refresh-scheduler.test.ts.
   'refresh-scheduler dynamodb:UpdateItem': 'takes the refresh lease and saves the refreshed tokens (test/integration/refresh-scheduler.test.ts)',
-  'refresh-scheduler dynamodb:PutItem': 'writes the token.refreshed audit item (test/integration/refresh-scheduler.test.ts)',
   'refresh-scheduler kms:Decrypt': 'decrypts the refresh token it sends (test/integration/refresh-scheduler.test.ts)',
   'refresh-scheduler kms:Encrypt': 'encrypts the refreshed tokens (test/integration/refresh-scheduler.test.ts)',
   'refresh-scheduler secretsmanager:GetSecretValue': 'the client secret of an OAuth 2.0 refresh (test/integration/refresh-scheduler.test.ts)',
