@@ -5,7 +5,7 @@
  * BusyBox sh, with curl or, without curl, GNU wget; and the environment token
  * never appears in any process's command line.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,16 @@ describe.each(SHELLS)('under %s', (shell: Shell) => {
         const r = await helperRun('get', { env: envFor(token), stdin }).done;
         expect(r).toMatchObject({ stdout: '', stderr: '' });
       }
+    });
+
+    test("a ~/.curlrc is never read: it could trace the request, token and all, to a file", async () => {
+      const { token } = await developer(true);
+      const home = newHome();
+      const trace = join(home, 'trace.txt');
+      writeFileSync(join(home, '.curlrc'), `trace-ascii = "${trace}"\n`);
+      const r = await helperRun('get', { env: envFor(token), home }).done;
+      expect(r.stdout).toMatch(/^username=oauth2\npassword=/);
+      expect(existsSync(trace)).toBe(false);
     });
 
     test('a revoked token: nothing on stdout, the reason on stderr', async () => {
