@@ -32,6 +32,7 @@ export function providerContext(deps: Pick<Deps, 'secrets' | 'crypto' | 'config'
     config,
     callbackUrl: callbackUrlFor(origin),
     timeoutMs: deps.config.PROVIDER_TIMEOUT_MS,
+    allowLoopback: deps.config.GITLINK_MODE === 'local',
     async clientSecret() {
       const secret = await deps.secrets.get(config.id, config.updatedAt);
       if (!secret) throw new AppError('client_secret_missing', `Provider ${config.id} has no client secret; an admin must set one.`);

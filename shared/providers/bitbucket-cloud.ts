@@ -59,7 +59,7 @@ export const bitbucketCloud: Provider = {
   },
 
   api(ctx, tokens) {
-    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx.timeoutMs);
+    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx);
     let me: Promise<z.infer<typeof user>> | undefined;
     const account = () =>
       (me ??= r.expect('read the account', [200], 'GET', '/user').then((res) => {

@@ -52,7 +52,7 @@ function scrubbed(res: ProviderResponse): ProviderResponse {
 
 /** The Bitbucket Server / Data Center REST calls gitlink makes, with the caller's way of authenticating. */
 export function bitbucketServerRestApi(ctx: ProviderContext, authorize: Authorize | Authorize[]): ProviderApi {
-  const client = rest(base(ctx), authorize, ctx.timeoutMs);
+  const client = rest(base(ctx), authorize, ctx);
   const fail = (what: string, res: ProviderResponse) => apiFailure(what, scrubbed(res));
   const r = {
     call: client.call,

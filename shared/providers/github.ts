@@ -27,7 +27,7 @@ export function githubApiUrl(config: Pick<ProviderConfig, 'baseUrl' | 'apiUrl'>)
 }
 
 const githubRest = (ctx: ProviderContext, authorize: Authorize) =>
-  rest(githubApiUrl(ctx.config), authorize, ctx.timeoutMs, {
+  rest(githubApiUrl(ctx.config), authorize, ctx, {
     accept: 'application/vnd.github+json',
     'x-github-api-version': '2022-11-28',
   });

@@ -52,7 +52,7 @@ export const gitlab: Provider = {
   },
 
   api(ctx, tokens) {
-    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx.timeoutMs);
+    const r = rest(apiUrl(ctx), bearer(tokens.accessToken), ctx);
     return {
       async identity() {
         const res = await r.expect('read the account', [200], 'GET', '/user');

@@ -42,17 +42,23 @@ export interface ProviderResponse {
   json: unknown;
 }
 
-export interface FetchOptions {
+/** How a provider may be reached: every call says both, so none can forget the host rule. */
+export interface Reach {
+  timeoutMs: number;
+  /** Loopback hosts are providers only in local mode (`GITLINK_MODE=local`). */
+  allowLoopback: boolean;
+}
+
+export interface FetchOptions extends Reach {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  timeoutMs: number;
 }
 
 export async function providerFetch(url: string, opts: FetchOptions): Promise<ProviderResponse> {
   // Defence in depth for configs saved before admin input refused these hosts (shared/net/address.ts).
   const refused = refusedHost(new URL(url).hostname);
-  if (refused === 'link-local' || refused === 'unspecified') {
+  if (refused && !(refused === 'loopback' && opts.allowLoopback)) {
     throw new ProviderError('network', 'provider_unreachable', 'The provider could not be reached.', { detail: `refused ${refused} host ${new URL(url).host}` });
   }
   let res: Response;

@@ -156,7 +156,7 @@ async function tokenRequest(ctx: ProviderContext, url: string, what: string, ext
   let res: ProviderResponse | undefined;
   for (const key of ctx.signingKeys()) {
     const authorization = await signWith(ctx, key, { method: 'POST', url }, extra);
-    res = await providerFetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded' }, timeoutMs: ctx.timeoutMs });
+    res = await providerFetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded' }, timeoutMs: ctx.timeoutMs, allowLoopback: ctx.allowLoopback });
     if (res.status !== 401) {
       key.accepted();
       break;

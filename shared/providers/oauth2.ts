@@ -75,7 +75,7 @@ async function tokenRequest(s: OAuth2Settings, ctx: ProviderContext, params: Rec
     form.set('client_id', ctx.config.clientId);
     form.set('client_secret', secret);
   }
-  const res = await providerFetch(s.tokenUrl, { method: 'POST', headers, body: form.toString(), timeoutMs: ctx.timeoutMs });
+  const res = await providerFetch(s.tokenUrl, { method: 'POST', headers, body: form.toString(), timeoutMs: ctx.timeoutMs, allowLoopback: ctx.allowLoopback });
   return parseTokenAnswer(res);
 }
 
@@ -145,6 +145,7 @@ export async function revokeToken(url: string, ctx: ProviderContext, token: stri
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: form.toString(),
     timeoutMs: ctx.timeoutMs,
+    allowLoopback: ctx.allowLoopback,
   });
   // RFC 7009 §2.2: 200 also for tokens that are already invalid.
   if (res.status !== 200) throw apiFailure('revoke the token', res);

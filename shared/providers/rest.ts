@@ -2,7 +2,7 @@
  * A small REST client for provider APIs. The authorizer adds credentials per
  * request: a bearer token (OAuth 2.0) or an RSA-SHA1 signature (OAuth 1.0a).
  */
-import { apiFailure, ProviderError, providerFetch, type ProviderResponse } from './http';
+import { apiFailure, ProviderError, providerFetch, type ProviderResponse, type Reach } from './http';
 import type { RemoteKey } from './types';
 
 export type Authorize = ((method: string, url: string) => Promise<Record<string, string>> | Record<string, string>) & {
@@ -22,7 +22,7 @@ export interface Rest {
  * `authorize` may be a list: each is tried in turn while the provider answers 401
  * (a Bitbucket signing key mid-rotation), and the one accepted is told so.
  */
-export function rest(base: string, authorize: Authorize | Authorize[], timeoutMs: number, headers: Record<string, string> = {}): Rest {
+export function rest(base: string, authorize: Authorize | Authorize[], reach: Reach, headers: Record<string, string> = {}): Rest {
   const root = base.replace(/\/+$/, '');
   const authorizers = Array.isArray(authorize) ? authorize : [authorize];
   const call = async (method: string, path: string, body?: unknown) => {
@@ -31,7 +31,8 @@ export function rest(base: string, authorize: Authorize | Authorize[], timeoutMs
     for (const auth of authorizers) {
       res = await providerFetch(url, {
         method,
-        timeoutMs,
+        timeoutMs: reach.timeoutMs,
+        allowLoopback: reach.allowLoopback,
         headers: {
           accept: 'application/json',
           ...headers,

@@ -99,6 +99,8 @@ export interface ProviderContext {
   /** `{origin}/oauth/callback`. */
   callbackUrl: string;
   timeoutMs: number;
+  /** Local mode only: a provider on loopback may be called (shared/providers/http.ts). */
+  allowLoopback: boolean;
 }
 
 export type RevokeResult = 'ok' | 'unsupported';

@@ -101,6 +101,7 @@ test('refresh: Basic client auth, no redirect_uri, the refresh token is kept', a
     },
     callbackUrl: `${stack.url}/oauth/callback`,
     timeoutMs: 5000,
+    allowLoopback: true, // the fakes listen on 127.0.0.1
   };
   const fresh = await providerFor('bitbucket-cloud').refresh!(ctx, issued.refreshToken);
   expect(fresh.accessToken).not.toBe(issued.accessToken);

@@ -97,6 +97,7 @@ describe('refresh (stored for the environments issue): the grant needs redirect_
     },
       callbackUrl: `${stack.url}/oauth/callback`,
       timeoutMs: 5000,
+      allowLoopback: true, // the fakes listen on 127.0.0.1
     };
     const fresh = await providerFor('bitbucket-dc').refresh!(ctx, issued.refreshToken);
     expect(fresh.refreshToken).not.toBe(issued.refreshToken);

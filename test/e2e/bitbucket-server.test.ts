@@ -312,6 +312,7 @@ describe('ARCHITECTURE.md §7: no token, verifier, signature or private key in l
       signingKeys: () => [{ pem: async () => other, accepted: () => undefined }],
       callbackUrl: `${stack.url}/oauth/callback`,
       timeoutMs: 5000,
+      allowLoopback: true, // the fakes listen on 127.0.0.1
     };
     const err = await providerFor('bitbucket-server').api(ctx, { accessToken }).identity().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'provider_refused', providerStatus: 401 });

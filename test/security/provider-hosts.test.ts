@@ -6,6 +6,8 @@
  * layer for configs saved before the check existed. Over HTTP in `aws` mode:
  * test/deployed/flows.test.ts.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createProvider } from '@shared/admin/providers';
 import { toErrorResponse } from '@shared/errors';
 import { providerFetch } from '@shared/providers/http';
@@ -114,10 +116,28 @@ describe('loopback: allowed in local mode only', () => {
   });
 });
 
-test('the fetch layer refuses them too (a config saved before the check), without a connection', async () => {
-  for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:a9fe:a9fe]/', 'http://0.0.0.0:1/']) {
-    await expect(providerFetch(url, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'provider_unreachable', detail: expect.stringMatching(/^refused /) });
-  }
+describe('the fetch layer refuses them too (a config saved before the check), without a connection', () => {
+  const refusedAt = (url: string, allowLoopback: boolean) =>
+    expect(providerFetch(url, { timeoutMs: 500, allowLoopback })).rejects.toMatchObject({ code: 'provider_unreachable', detail: expect.stringMatching(/^refused /) });
+
+  test('link-local, metadata and unspecified hosts, in every mode', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:a9fe:a9fe]/', 'http://0.0.0.0:1/']) {
+      await refusedAt(url, false);
+      await refusedAt(url, true);
+    }
+  });
+
+  test('loopback outside local mode; in local mode it is called', async () => {
+    const server = createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]']) await refusedAt(`http://${host}:${port}/`, false);
+      expect((await providerFetch(`http://127.0.0.1:${port}/`, { timeoutMs: 2000, allowLoopback: true })).status).toBe(200);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
 
 describe('admin-set names reach terminals: control characters are stripped', () => {

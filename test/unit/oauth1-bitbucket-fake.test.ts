@@ -146,6 +146,7 @@ describe('the callback exchanges the request token of its own attempt (issue 10 
     signingKeys: () => [{ pem: async () => PRIV, accepted: () => undefined }],
     callbackUrl: CALLBACK,
     timeoutMs: 5000,
+    allowLoopback: true, // the fakes listen on 127.0.0.1
   });
 
   test("an echoed oauth_token other than the attempt's own is refused, and nothing is exchanged", async () => {
