@@ -78,7 +78,9 @@ export class Events {
     try {
       await this.o.bus.publish(event);
     } catch (e) {
+      // Best-effort (docs/events.md, "Delivery"): the event is lost from the bus, counted, and kept in the audit.
       log.error('event not published', { eventType: type, eventId: event.id, error: e });
+      metric(metricNames.eventPublishFailed, 1, 'Count');
     }
   }
 }

@@ -26,6 +26,8 @@ export const metricNames = {
   clientError: 'ClientError',
   serverError: 'ServerError',
   throttle: 'Throttle',
+  /** An event that could not be put on the bus after every attempt (shared/events/events.ts). */
+  eventPublishFailed: 'EventPublishFailed',
 } as const;
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];
 

@@ -1,13 +1,16 @@
 /**
  * Issue 10, fault injection, AWS side: the local server's AWS clients (KMS, Secrets Manager,
- * DynamoDB: GITLINK_CRYPTO=aws) talk to moto_server through the fault layer
+ * DynamoDB: GITLINK_CRYPTO=aws; EventBridge: EVENT_BUS_NAME) talk to moto_server through the fault layer
  * (test/support/faults/proxy.ts), which answers throttling errors or hangs on the wire.
  *
  * The policy under test (docs/FAULTS.md): every AWS call makes at most 3 attempts, each cut
  * after AWS_REQUEST_TIMEOUT_MS; then the request ends `503 backend_unavailable` (a browser
- * route: `?error=backend_unavailable`), and nothing half-done is left behind.
+ * route: `?error=backend_unavailable`), and nothing half-done is left behind. Events are the
+ * exception: a PutEvents that keeps failing is logged and counted, and the request succeeds.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { setLogSink } from '@shared/log';
+import { setMetricSink } from '@shared/metrics/emf';
 import { LinkStore } from '@shared/store/links';
 import { Table } from '@shared/store/table';
 import type { LocalStack } from '../../local/app';
@@ -253,5 +256,99 @@ describeMoto('AWS faults through the fault layer', () => {
     const answer = await ask(token);
     expectCleanFailure(answer, { status: 503, code: 'backend_unavailable' });
     expect(FAULT_WORDS.some((w) => answer.text.includes(w))).toBe(false);
+  });
+  describe('EventBridge PutEvents failing: the operation succeeds, the event is logged, counted and lost from the bus', () => {
+    let logs: Array<{ level: string; message: string; fields: unknown }>;
+    let metrics: string[];
+    beforeEach(() => {
+      logs = [];
+      metrics = [];
+      setLogSink((level, message, fields) => logs.push({ level, message, fields }));
+      setMetricSink((line) => metrics.push(line));
+    });
+    afterEach(() => {
+      setLogSink(undefined);
+      setMetricSink(undefined);
+    });
+    const putEvents = action('events:PutEvents');
+    const notPublished = () => logs.filter((l) => l.message === 'event not published');
+    const publishFailures = () => metrics.map((m) => JSON.parse(m)).filter((m) => m.EventPublishFailed === 1).length;
+    /** Every token GitLab ever issued this account, live or revoked: none may be in a log line. */
+    const tokensOf = (account: string) => gl.liveTokensOf(account).flatMap((t) => [t.accessToken, t.refreshToken].filter(Boolean) as string[]);
+    const expectNoTokensLogged = (secrets: string[]) => {
+      const text = JSON.stringify(logs);
+      expect(secrets.length).toBeGreaterThan(0);
+      for (const t of secrets) expect(text).not.toContain(t);
+    };
+
+    test('throttled on the OAuth callback: the link is made (record, SSH key, live grant), 3 PutEvents at most', async () => {
+      const dev = await Browser.signIn(stack, 'eb-link');
+      gl.behavior.nextUser = 'eblink';
+      const start = await dev.api('POST', `/v1/links/${providerId}`);
+      const puts = proxy.inject({ name: 'eb-throttle', match: putEvents, fault: awsError('ThrottlingException', 400, 'Rate exceeded') });
+
+      const end = await dev.navigate(start.json.authorizeUrl);
+      const landed = new URL(end.url);
+      expect([landed.searchParams.get('linked'), landed.searchParams.get('error')]).toEqual([providerId, null]);
+      expect(puts.hits()).toBeGreaterThanOrEqual(2); // retried...
+      expect(puts.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL); // ...bounded
+      expect(await links.get('eb-link', providerId)).toBeDefined();
+      expect(gl.keysOf('eblink')).toHaveLength(1);
+      expect(gl.liveTokensOf('eblink')).toHaveLength(1);
+      expect(notPublished().map((l) => (l.fields as { eventType: string }).eventType)).toEqual(['link.created']);
+      expect(publishFailures()).toBe(1);
+      expectNoTokensLogged(tokensOf('eblink'));
+    });
+
+    test('an EventBridge 500 on unlink: 200, the key deleted, the grant revoked, the link gone', async () => {
+      const { dev } = await linked('eb-unlink', 'ebunlink');
+      const secrets = tokensOf('ebunlink');
+      // Unfaulted, the link's event went through the same path and reached moto.
+      expect(proxy.count((r) => putEvents(r) && !r.rule)).toBeGreaterThanOrEqual(1);
+      expect(publishFailures()).toBe(0);
+      const puts = proxy.inject({ name: 'eb-500', match: putEvents, fault: awsError('InternalException', 500, 'injected by the fault layer') });
+
+      const out = await dev.api('DELETE', `/v1/links/${providerId}`);
+      expect(out.status).toBe(200);
+      expect(out.json).toMatchObject({ sshKey: 'ok', token: 'ok', link: 'deleted' });
+      for (const w of FAULT_WORDS) expect(JSON.stringify(out.json)).not.toContain(w);
+      expect(puts.hits()).toBeGreaterThanOrEqual(2);
+      expect(puts.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL);
+      expect(await links.get('eb-unlink', providerId)).toBeUndefined();
+      expect(gl.keysOf('ebunlink')).toEqual([]);
+      expect(gl.liveTokensOf('ebunlink')).toEqual([]);
+      expect(notPublished().map((l) => (l.fields as { eventType: string }).eventType)).toEqual(['link.removed']);
+      expect(publishFailures()).toBe(1);
+      expectNoTokensLogged(secrets);
+    });
+
+    test('PutEvents hangs during a refresh: each attempt cut at the timeout, the fresh token served and saved', async () => {
+      gl.behavior.accessTokenTtlSeconds = 60; // inside the refresh window: the fetch refreshes
+      const { token } = await linked('eb-refresh', 'ebrefresh');
+      gl.behavior.accessTokenTtlSeconds = 7200;
+      const before = (await links.get('eb-refresh', providerId))!;
+      const calls = gl.behavior.refreshCalls;
+      const puts = proxy.inject({ name: 'eb-hang', match: putEvents, fault: { kind: 'hang' } });
+
+      const started = Date.now();
+      const answer = await ask(token);
+      const took = Date.now() - started;
+      expect(answer.status).toBe(200);
+      expect(gl.behavior.refreshCalls - calls).toBe(1);
+      expect(gl.liveTokensOf('ebrefresh').map((t) => t.accessToken)).toEqual([answer.json.password]);
+      const after = (await links.get('eb-refresh', providerId))!;
+      expect(after.accessTokenCt).not.toEqual(before.accessTokenCt); // the rotated tokens were saved
+      expect(after.refreshLeaseUntil).toBeUndefined();
+      expect(puts.hits()).toBeGreaterThanOrEqual(2);
+      expect(puts.hits()).toBeLessThanOrEqual(AWS_ATTEMPTS_PER_CALL);
+      expect(took).toBeGreaterThanOrEqual(puts.hits() * AWS_REQUEST_TIMEOUT_MS); // the hang was waited for, per attempt...
+      expect(took).toBeLessThan(15_000); // ...and cut
+      expect(notPublished().map((l) => (l.fields as { eventType: string }).eventType)).toEqual(['token.refreshed']);
+      expect(publishFailures()).toBe(1);
+      expectNoTokensLogged(tokensOf('ebrefresh'));
+
+      proxy.clear();
+      expect((await ask(token)).status).toBe(200); // nothing left stuck
+    }, 30_000);
   });
 });

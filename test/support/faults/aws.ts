@@ -1,9 +1,10 @@
 /**
  * AWS faults as the services send them on the wire (JSON protocols: KMS, Secrets Manager,
- * DynamoDB), and a moto world for the local server to call through the fault layer:
- * its own table and KMS keys, so parallel test files sharing moto_server never collide.
+ * DynamoDB, EventBridge), and a moto world for the local server to call through the fault layer:
+ * its own table, KMS keys and event bus, so parallel test files sharing moto_server never collide.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { Table } from '@shared/store/table';
 import { credentials, region, unique } from '../targets';
@@ -35,10 +36,13 @@ export interface MotoWorld {
   tableName: string;
 }
 
-/** A table and two KMS keys in moto; `env` points the local server's AWS clients at `via` (the fault proxy). */
+/** A table, two KMS keys and an event bus in moto; `env` points the local server's AWS clients at `via` (the fault proxy). */
 export async function motoWorld(moto: string, via: string): Promise<MotoWorld> {
   const kms = new KMSClient({ endpoint: moto, region, credentials });
+  const events = new EventBridgeClient({ endpoint: moto, region, credentials });
   try {
+    const busName = unique('faults-bus');
+    await events.send(new CreateEventBusCommand({ Name: busName }));
     const tokenKey = await kms.send(new CreateKeyCommand({ Description: 'faults token key' }));
     const signingKey = await kms.send(new CreateKeyCommand({ Description: 'faults signing key' }));
     const tableName = unique('faults');
@@ -50,6 +54,7 @@ export async function motoWorld(moto: string, via: string): Promise<MotoWorld> {
         TOKEN_KEY_ID: tokenKey.KeyMetadata!.KeyId!,
         SIGNING_KEY_ID: signingKey.KeyMetadata!.KeyId!,
         TABLE_NAME: tableName,
+        EVENT_BUS_NAME: busName,
         AWS_ENDPOINT_URL: via,
         AWS_ENDPOINT_URL_DYNAMODB: via,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -58,5 +63,6 @@ export async function motoWorld(moto: string, via: string): Promise<MotoWorld> {
     };
   } finally {
     kms.destroy();
+    events.destroy();
   }
 }
