@@ -16,6 +16,7 @@ import { userFromClaims, requireAdmin, type User } from '../auth/user';
 import { withEventSource, type EventSource } from '../events/context';
 import { recordAnswer, recordFailure } from '../metrics/http';
 import { AppError, notImplemented, toAppError, toErrorResponse, unauthorized } from '../errors';
+import { retryAfterHeader } from './retry-after';
 import type { Reply } from './reply';
 
 /** Bodies over 64 KiB are refused before parsing. */
@@ -152,7 +153,8 @@ function toResult(reply: Reply): APIGatewayProxyStructuredResultV2 {
 
 export function errorResult(err: unknown): APIGatewayProxyStructuredResultV2 {
   const { status, body } = toErrorResponse(err);
-  return toResult({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
+  const headers = { 'content-type': 'application/json; charset=utf-8', ...retryAfterHeader(body.error.code, err) };
+  return toResult({ status, headers, body: JSON.stringify(body) });
 }
 
 /** Every route of `fn` needs an action: a missing one (or one for another function's route) does not compile. */

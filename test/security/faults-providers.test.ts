@@ -93,7 +93,7 @@ describe('refresh under provider faults', () => {
     const rule = proxy.inject({ name: '429', match: refreshes, fault: { kind: 'answer', status: 429, headers: { 'retry-after': '1' }, body: '{"message":"Retry later"}' } });
 
     const answer = await ask(token);
-    expectCleanFailure(answer, { status: 502, code: 'provider_unavailable' });
+    expectCleanFailure(answer, { status: 502, code: 'provider_unavailable', retryAfter: '1' }); // GitLab's own value, passed on
     const at = proxy.seen.filter((s) => s.rule === '429').map((s) => s.at);
     expect(rule.hits()).toBe(REFRESH_ATTEMPTS);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1_000);
@@ -107,7 +107,8 @@ describe('refresh under provider faults', () => {
       const rule = proxy.inject({ name: `429-${retryAfter}`, match: refreshes, fault: { kind: 'answer', status: 429, headers: { 'retry-after': retryAfter } } });
       const started = Date.now();
       const answer = await ask(token);
-      expectCleanFailure(answer, { status: 502, code: 'provider_unavailable' });
+      // Passed on, capped at a minute: a git helper or CI job is told to back off, not to stall for an hour.
+      expectCleanFailure(answer, { status: 502, code: 'provider_unavailable', retryAfter: '60' });
       expect(rule.hits()).toBe(1);
       expect(Date.now() - started).toBeLessThan(RETRY_AFTER_CAP_MS);
     }
@@ -127,6 +128,7 @@ describe('refresh under provider faults', () => {
     // GitLab had spent the refresh token: the next fetch's refresh with it is refused (invalid_grant).
     const next = await ask(token);
     expect([next.status, next.json.error.code, next.json.error.linkUrl]).toEqual([409, 'relink_required', `${stack.url}/link/gitlab`]);
+    expect(next.retryAfter).toBeNull(); // trying again does not fix this one: relinking does
     expect(proxy.count(refreshes) - refreshesBefore).toBe(2);
     expect((await links.get('r-lost', 'gitlab'))!.needsRelink).toBe(true);
 

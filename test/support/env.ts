@@ -56,6 +56,7 @@ export interface CredentialReply {
   json: any;
   text: string;
   contentType: string | null;
+  retryAfter: string | null;
 }
 
 /** `POST /v1/git/credential` as JSON (an object) or as git's text (a string). */
@@ -75,7 +76,7 @@ export async function askCredential(stack: { url: string }, token: string | unde
   } catch {
     json = undefined;
   }
-  return { status: res.status, json, text, contentType: res.headers.get('content-type') };
+  return { status: res.status, json, text, contentType: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after') };
 }
 
 /** The git host of a provider base URL, as git sends it (`host[:port]`). */
