@@ -28,6 +28,9 @@ export interface RefreshScheduleOptions {
   firstAfterMs: number;
 }
 
+/** The longest interval setInterval keeps (2^31-1 ms), in minutes. */
+const MAX_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
 /**
  * `npm start`'s timer from GITLINK_REFRESH_EVERY_MINUTES: the stack's 6 hours by default,
  * `0` for none; the first run a minute after start, so a day's restarts still refresh.
@@ -35,7 +38,10 @@ export interface RefreshScheduleOptions {
 export function scheduleFromEnv(env: NodeJS.ProcessEnv): RefreshScheduleOptions | undefined {
   const raw = env.GITLINK_REFRESH_EVERY_MINUTES ?? '360';
   const minutes = Number(raw);
-  if (!/^\d{1,6}$/.test(raw) || !Number.isInteger(minutes)) throw new Error(`GITLINK_REFRESH_EVERY_MINUTES must be a whole number of minutes (0: off), got ${raw}`);
+  // setInterval turns a delay above 2^31-1 ms (about 24.8 days) into 1 ms: a back-to-back loop.
+  if (!/^\d{1,6}$/.test(raw) || !Number.isInteger(minutes) || minutes > MAX_MINUTES) {
+    throw new Error(`GITLINK_REFRESH_EVERY_MINUTES must be a whole number of minutes from 0 (off) to ${MAX_MINUTES}, got ${raw}`);
+  }
   return minutes === 0 ? undefined : { everyMs: minutes * 60_000, firstAfterMs: Math.min(60_000, minutes * 60_000) };
 }
 

@@ -49,5 +49,7 @@ test('npm start: every 6 hours by default, the first a minute after start; 0 tur
   expect(scheduleFromEnv({})).toEqual({ everyMs: 6 * 3_600_000, firstAfterMs: 60_000 });
   expect(scheduleFromEnv({ GITLINK_REFRESH_EVERY_MINUTES: '30' })).toEqual({ everyMs: 30 * 60_000, firstAfterMs: 60_000 });
   expect(scheduleFromEnv({ GITLINK_REFRESH_EVERY_MINUTES: '0' })).toBeUndefined();
-  for (const bad of ['-5', '1.5', 'often', '', '9999999']) expect(() => scheduleFromEnv({ GITLINK_REFRESH_EVERY_MINUTES: bad })).toThrow(/GITLINK_REFRESH_EVERY_MINUTES/);
+  expect(scheduleFromEnv({ GITLINK_REFRESH_EVERY_MINUTES: '35791' })?.everyMs).toBe(35_791 * 60_000);
+  // 35,792 minutes is past setInterval's 2^31-1 ms, which Node would run every 1 ms.
+  for (const bad of ['-5', '1.5', 'often', '', '9999999', '35792', '40000']) expect(() => scheduleFromEnv({ GITLINK_REFRESH_EVERY_MINUTES: bad })).toThrow(/GITLINK_REFRESH_EVERY_MINUTES/);
 });
