@@ -27,6 +27,8 @@ function askedMs(err: unknown): number | undefined {
 /** The header for an error answer with this code, or none. */
 export function retryAfterHeader(code: string, err: unknown): { 'retry-after'?: string } {
   if (!TRY_AGAIN.has(code as ErrorCode)) return {};
+  // A provider error that says it will never work (a refused host) is not "try again later".
+  if (err && typeof err === 'object' && (err as { transient?: unknown }).transient === false) return {};
   const ms = askedMs(err);
   const s = ms === undefined ? DEFAULT_RETRY_AFTER_S : Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000)));
   return { 'retry-after': String(s) };

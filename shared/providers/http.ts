@@ -3,7 +3,7 @@
  * timeout (10 s by default), a cap on the answer's size, and errors classified
  * so callers can tell "try again later" from "this will never work".
  */
-import { refusedHost } from '../net/address';
+import { hostProblem } from '../net/address';
 import { AppError, type ErrorCode } from '../errors';
 
 /** Provider answers larger than this are refused: no provider answer we read is near it. */
@@ -56,10 +56,11 @@ export interface FetchOptions extends Reach {
 }
 
 export async function providerFetch(url: string, opts: FetchOptions): Promise<ProviderResponse> {
-  // Defence in depth for configs saved before admin input refused these hosts (shared/net/address.ts).
-  const refused = refusedHost(new URL(url).hostname);
-  if (refused && !(refused === 'loopback' && opts.allowLoopback)) {
-    throw new ProviderError('network', 'provider_unreachable', 'The provider could not be reached.', { detail: `refused ${refused} host ${new URL(url).host}` });
+  // Defence in depth for configs saved before admin input refused these hosts (shared/net/address.ts),
+  // by the same rule. `refused`: no retry and no Retry-After, since only an admin's fix helps.
+  const problem = hostProblem(new URL(url).hostname, opts.allowLoopback);
+  if (problem) {
+    throw new ProviderError('refused', 'provider_unreachable', 'The provider could not be reached.', { detail: `refused host ${new URL(url).host}: ${problem}` });
   }
   let res: Response;
   try {

@@ -4,7 +4,8 @@
  * Retry-After is read (shared/providers/http.ts). The fault tier proves them on the wire.
  */
 import { unavailable } from '@shared/aws/policy';
-import { retryAfter, type ProviderResponse } from '@shared/providers/http';
+import { retryAfterHeader } from '@shared/http/retry-after';
+import { ProviderError, providerFetch, retryAfter, type ProviderResponse } from '@shared/providers/http';
 
 /** An error as the SDK throws it after its retries: a name, a fault side, `$metadata`. */
 const sdk = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('x'), { name, $metadata: { attempts: 3 }, ...extra });
@@ -39,5 +40,17 @@ describe('retryAfter (RFC 9110 §10.2.3)', () => {
   });
   test('absent or unreadable: no hint', () => {
     for (const v of [undefined, '', 'soon', '-5', '1.5', '99999999999']) expect(retryAfter(res(v), now)).toEqual({});
+  });
+});
+
+describe('Retry-After on our own answers: only where a later try can help', () => {
+  test('a provider that could not be reached: try again in 2 s', () => {
+    expect(retryAfterHeader('provider_unreachable', new ProviderError('network', 'provider_unreachable', 'x'))).toEqual({ 'retry-after': '2' });
+  });
+
+  test('a host the fetch layer refuses (a config error): no Retry-After', async () => {
+    const err = await providerFetch('http://169.254.169.254/', { timeoutMs: 100, allowLoopback: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'provider_unreachable' });
+    expect(retryAfterHeader('provider_unreachable', err)).toEqual({});
   });
 });
