@@ -56,6 +56,19 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
   return { route: hit.c.route, pathParameters };
 }
 
+/**
+ * As the HTTP API JWT authorizer: the bearer token of `Authorization` (its identity source),
+ * verified by the issuer, as the claims API Gateway passes on; undefined when there is none or it fails.
+ */
+export async function bearerClaims(
+  authorization: string | undefined,
+  issuer: { verify(token: string): Promise<object | undefined> },
+): Promise<Record<string, string> | undefined> {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  const payload = token ? await issuer.verify(token) : undefined;
+  return payload ? flattenClaims(payload as Record<string, unknown>) : undefined;
+}
+
 /** API Gateway passes JWT claims as strings, flattening arrays to "[a b]". */
 export function flattenClaims(claims: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

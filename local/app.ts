@@ -15,7 +15,7 @@ import { errorResult, MAX_BODY_BYTES, type ApiEvent } from '@shared/http/handler
 import { AppError } from '@shared/errors';
 import { Table } from '@shared/store/table';
 import { usesJwtAuthorizer, type FunctionName } from '@shared/routes';
-import { flattenClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';
+import { bearerClaims, matchRoute, readBody, toEvent, writeResult } from './apigw';
 import { assertLocalProcess, createDevIssuer, ORIGIN_FILE, type DevIssuer } from './dev-issuer';
 import { handleDevRoute } from './dev-routes';
 import { startDynalite } from './dynalite';
@@ -248,16 +248,12 @@ export async function startLocal(opts: LocalOptions): Promise<LocalStack> {
       }
       let claims: Record<string, string> | undefined;
       if (usesJwtAuthorizer(matched.route.auth)) {
-        // As the HTTP API JWT authorizer: identity source `$request.header.Authorization`.
-        const auth = req.headers.authorization ?? '';
-        const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-        const payload = token ? await issuer.verify(token) : undefined;
-        if (!payload) {
+        claims = await bearerClaims(req.headers.authorization, issuer);
+        if (!claims) {
           const refused = errorResult(new AppError('unauthorized', 'A valid bearer token is required.'));
           writeResult(res, { ...refused, headers: { ...refused.headers, 'www-authenticate': 'Bearer' } });
           return;
         }
-        claims = flattenClaims(payload as Record<string, unknown>);
       }
       const event = toEvent(req, url, matched, body, claims, domainName);
       writeResult(res, await handlerFor(matched.route.fn)(event, {}));

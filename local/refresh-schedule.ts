@@ -18,7 +18,7 @@ import { unauthorized } from '@shared/errors';
 import { errorResult } from '@shared/http/handler';
 import { runScheduledRefresh, type ScheduleReport } from '@shared/refresh/scheduler';
 import { log } from '@shared/log';
-import { flattenClaims, writeResult } from './apigw';
+import { bearerClaims, writeResult } from './apigw';
 import type { DevIssuer } from './dev-issuer';
 
 export interface RefreshScheduleOptions {
@@ -78,11 +78,10 @@ export function startRefreshSchedule(origin: string, opts: RefreshScheduleOption
 /** `POST /dev/refresh-due` with an admin's bearer token: runs it and answers its report. */
 export async function handleRefreshRoute(req: IncomingMessage, res: ServerResponse, issuer: DevIssuer, schedule: LocalRefreshSchedule): Promise<void> {
   try {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const payload = token ? await issuer.verify(token) : undefined;
-    if (!payload) throw unauthorized('An admin bearer token is required (npm run -s token -- alice --admin).');
+    const claims = await bearerClaims(req.headers.authorization, issuer);
+    if (!claims) throw unauthorized('An admin bearer token is required (npm run -s token -- alice --admin).');
     const c = config();
-    requireAdmin(userFromClaims(flattenClaims(payload as Record<string, unknown>), { adminGroupClaim: c.ADMIN_GROUP_CLAIM, adminGroup: c.ADMIN_GROUP }));
+    requireAdmin(userFromClaims(claims, { adminGroupClaim: c.ADMIN_GROUP_CLAIM, adminGroup: c.ADMIN_GROUP }));
     writeResult(res, { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(await schedule.runNow()) });
   } catch (e) {
     writeResult(res, errorResult(e));
