@@ -142,6 +142,9 @@ export function renderAudit(root: HTMLElement, ctx: OpsCtx): void {
   const list = h('div', { 'data-testid': 'audit-list' }, h('p', { class: 'muted' }, 'Loading…'));
   const more = h('button', { type: 'button', class: 'btn btn--secondary', hidden: true }, 'Older events');
   let cursor: string | null = null;
+  // A new filter can be sent while the page's first (unfiltered, slower) answer is on its way:
+  // only the newest request may draw, or a late answer would show events the filter excludes.
+  let latest = 0;
 
   const query = () => {
     const q = new URLSearchParams();
@@ -152,8 +155,10 @@ export function renderAudit(root: HTMLElement, ctx: OpsCtx): void {
     return q.toString();
   };
   const load = async (append: boolean) => {
+    const mine = ++latest;
     try {
       const page = await ctx.api.get<AuditPage>(`/v1/admin/audit?${query()}`);
+      if (mine !== latest) return;
       if (!append) replace(body);
       for (const e of page.events) {
         const ev = e as AuditPage['events'][number] & { actor?: { kind: string; id?: string }; subjectUserId?: string; providerId?: string; sourceIp?: string };
@@ -168,6 +173,7 @@ export function renderAudit(root: HTMLElement, ctx: OpsCtx): void {
           : h('p', { class: 'empty' }, 'No events match.'),
       );
     } catch (e) {
+      if (mine !== latest) return;
       replace(list, h('div', { class: 'inline-error', role: 'alert' }, h('p', null, `Could not load the audit: ${errorText(e)}`)));
     }
   };

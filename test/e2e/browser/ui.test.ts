@@ -535,16 +535,31 @@ describeBrowser('admin: developers and the audit (issue 14)', () => {
     const refused = await fetch(`${stack.url}/v1/git/credential`, { method: 'POST', headers: { authorization: `Bearer ${envToken}`, 'content-type': 'application/json' }, body: '{"protocol":"https","host":"example.com"}' });
     expect(refused.status).toBe(401);
 
+    // The page's first, unfiltered answer is held back until the filtered one has arrived: a
+    // late answer must not replace the filtered list (it did, now and then, in CI).
+    let releaseUnfiltered!: () => void;
+    const unfilteredHeld = new Promise<void>((r) => (releaseUnfiltered = r));
+    let unfilteredDone!: () => void;
+    const unfilteredAnswered = new Promise<void>((r) => (unfilteredDone = r));
+    await page.route(/\/v1\/admin\/audit\?/, async (route) => {
+      if (new URL(route.request().url()).searchParams.get('user')) return route.continue();
+      await unfilteredHeld;
+      await route.continue();
+      unfilteredDone();
+    });
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
     await page.getByLabel('Developer (optional)').fill('olga');
-    // The unfiltered list shows first (it holds user.offboarded too): wait for the filtered answer.
     await Promise.all([
       page.waitForResponse((r) => r.url().includes('/v1/admin/audit?') && new URL(r.url()).searchParams.get('user') === 'olga'),
       page.getByRole('button', { name: 'Show' }).click(),
     ]);
     const rows = page.getByTestId('audit-list').locator('tbody tr td:nth-child(2)');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-list"] tbody tr').length === 3, undefined, { timeout: 10_000 }).catch(() => undefined);
+    releaseUnfiltered();
+    await unfilteredAnswered;
+    await page.waitForTimeout(200); // the late answer's handler has run
+    await page.unroute(/\/v1\/admin\/audit\?/);
     expect(await rows.allTextContents()).toEqual(['user.offboarded', 'env_token.revoked', 'env_token.created']);
     await expectAccessible();
     await screenshot(page, 'admin-audit');
