@@ -185,26 +185,20 @@ async function releaseLease(deps: RefreshDeps, leased: LinkRecord): Promise<void
 /**
  * Runs the provider call while renewing the lease every third of its length, so no other
  * caller sends the same refresh token while this one still waits for the answer, however slow
- * the provider is. One renewal at a time (a slow table skips ticks rather than queueing them),
- * and the answer never waits for one: the rotated tokens exist nowhere else until saved. A
- * renewal that loses, or lands after the caller read `lease.link`, only costs saveTokens a reread.
+ * the provider is. A renewal that loses (the link changed) is left: saveTokens sorts it out.
  */
 async function holdingLease<T>(deps: RefreshDeps, lease: { link: LinkRecord }, o: Settings, call: () => Promise<T>): Promise<T> {
-  let renewing = false;
-  const renew = () => {
-    if (renewing) return;
-    renewing = true;
-    void takeLease(deps, lease.link, deps.now() + o.leaseMs)
-      .then((r) => {
-        if (r.kind === 'won') lease.link = r.link;
-      }, () => undefined)
-      .finally(() => (renewing = false));
+  let renewing = Promise.resolve();
+  const renew = async () => {
+    const r = await takeLease(deps, lease.link, deps.now() + o.leaseMs).catch(() => undefined);
+    if (r?.kind === 'won') lease.link = r.link;
   };
-  const timer = setInterval(renew, Math.max(1, o.leaseMs / 3));
+  const timer = setInterval(() => (renewing = renewing.then(renew)), Math.max(1, o.leaseMs / 3));
   try {
     return await call();
   } finally {
     clearInterval(timer);
+    await renewing;
   }
 }
 
@@ -217,9 +211,8 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
       let tokens: TokenSet;
       try {
         // The answer carries the only copy of the rotated refresh token: wait for it twice as long
-        // as for any other provider call, but never past this request's budget (unlink's is 8 s:
-        // its key delete, revoke and link delete must still fit in the function's time).
-        const ctx = { ...target.ctx, timeoutMs: Math.max(1, Math.min(REFRESH_TIMEOUT_FACTOR * target.ctx.timeoutMs, deadline - deps.now())) };
+        // as for any other provider call, within this request's budget.
+        const ctx = { ...target.ctx, timeoutMs: Math.max(target.ctx.timeoutMs, Math.min(REFRESH_TIMEOUT_FACTOR * target.ctx.timeoutMs, deadline - deps.now())) };
         const lease = { link: held };
         try {
           tokens = await holdingLease(deps, lease, o, () => target.provider.refresh!(ctx, refreshToken));

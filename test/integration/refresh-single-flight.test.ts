@@ -245,19 +245,6 @@ describe('5xx and 429: bounded retry, then 502 provider_unavailable; a timeout i
     expect(stored.refreshLeaseUntil).toBeUndefined();
   });
 
-  test("a hanging token endpoint, with a budget shorter than the provider timeout: the budget bounds the wait", async () => {
-    // Unlink and key rotation refresh with an 8 s budget under a 10 s provider timeout: their
-    // provider calls and the link delete must still fit in the function's time.
-    const { token } = await expiredLink();
-    gl.behavior.hang.add('/oauth/token');
-    const deps = { ...h.deps, config: { ...h.deps.config, PROVIDER_TIMEOUT_MS: 3_000 } };
-    const started = Date.now();
-    const err = await new EnvService(deps, { refresh: { retryBaseMs: 10, attempts: 3, budgetMs: 400 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
-    expect(codeOf(err)).toBe('provider_unavailable');
-    // Not the 3 s provider timeout (nor twice it): the 400 ms budget, plus the reads around it.
-    expect(Date.now() - started).toBeLessThan(2_500);
-  });
-
   test('an answer slower than the provider timeout is waited for: rotated once, saved, no relink', async () => {
     // The bench under load: GitLab answered after the 10 s timeout; the retry sent the refresh
     // token GitLab had just rotated, got invalid_grant, and the link was marked relink_required.
