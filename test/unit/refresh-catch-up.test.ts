@@ -1,6 +1,6 @@
 /** Which old links the due-date catch-up dates (the walk itself: test/integration/refresh-catch-up.test.ts). */
-import { missingDueAt } from '../../shared/refresh/catch-up';
-import type { LinkRecord } from '../../shared/store/links';
+import { missingDueAt } from '@shared/refresh/catch-up';
+import type { LinkRecord } from '@shared/store/links';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-12-02T12:00:00Z');

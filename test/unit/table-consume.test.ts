@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AlreadyConsumed, Table } from '../../shared/store/table';
+import { AlreadyConsumed, Table } from '@shared/store/table';
 
 /** A one-answer DynamoDB endpoint: every request gets `body`. */
 let body = '{}';
