@@ -15,9 +15,10 @@
  *   encryption context, so the function's later kms:Decrypt is moto's own.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { forward } from '../support/forward';
 import { REGION, type Emulator } from './emulator';
 
 export interface AwsCall {
@@ -47,18 +48,6 @@ function actionOf(h: IncomingHttpHeaders, body: Buffer): string {
   return `${service === 'sts' ? 'sts' : service}:${name}`;
 }
 
-function forward(target: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) {
-  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const xmlField = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
 

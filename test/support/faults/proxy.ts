@@ -9,8 +9,9 @@
  * Every request is recorded with the rule that took it, so a test counts the attempts
  * that reached the fault layer. Nothing in the product knows this exists.
  */
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { forward, type Forwarded } from '../forward';
 
 export type Fault =
   | { kind: 'answer'; status: number; body?: string; headers?: Record<string, string> }
@@ -132,20 +133,8 @@ export class FaultProxy {
     }
   }
 
-  private send(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const out = request(
-        { host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (r) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(chunks) }));
-          r.on('error', reject);
-        },
-      );
-      out.on('error', reject);
-      out.end(body);
-    });
+  private send(req: IncomingMessage, body: Buffer): Promise<Forwarded> {
+    return forward(this.upstream, req.method ?? 'GET', req.url ?? '/', req.headers, body);
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
