@@ -129,6 +129,9 @@ export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link
       if (current.expiresAt! <= now) throw target.relink('token_expired');
       return { link: current };
     }
+    // Every path is bounded by the budget: a table slower than the lease lets callers take the
+    // lease over from each other, and none of them may go on past its request's time.
+    if (now >= deadline) throw providerUnavailable('the refresh did not settle within its budget');
     if (!current.refreshLeaseUntil || current.refreshLeaseUntil <= now) {
       const won = await takeLease(deps, current, now + o.leaseMs);
       if (won.kind === 'won') {
@@ -139,7 +142,6 @@ export async function ensureFresh(deps: RefreshDeps, target: RefreshTarget, link
       continue;
     }
     // Another caller holds the lease: wait for it, then reread (RFC-free: ARCHITECTURE.md §3 "losers wait … then reread").
-    if (now >= deadline) throw providerUnavailable('another caller is still refreshing this link');
     await o.sleep(Math.min(poll * (0.5 + Math.random() / 2), Math.max(1, deadline - now)));
     poll = Math.min(poll * 2, o.pollMaxMs);
     current = await reread(deps, current, target);
@@ -185,20 +187,25 @@ async function releaseLease(deps: RefreshDeps, leased: LinkRecord): Promise<void
 /**
  * Runs the provider call while renewing the lease every third of its length, so no other
  * caller sends the same refresh token while this one still waits for the answer, however slow
- * the provider is. A renewal that loses (the link changed) is left: saveTokens sorts it out.
+ * the provider is. At most one renewal is in flight (a slow table skips ticks rather than
+ * queueing them); the last one is awaited, so the save starts from the newest version and no
+ * write outlives the request. A renewal that loses (the link changed) is left: saveTokens sorts it out.
  */
 async function holdingLease<T>(deps: RefreshDeps, lease: { link: LinkRecord }, o: Settings, call: () => Promise<T>): Promise<T> {
-  let renewing = Promise.resolve();
-  const renew = async () => {
-    const r = await takeLease(deps, lease.link, deps.now() + o.leaseMs).catch(() => undefined);
-    if (r?.kind === 'won') lease.link = r.link;
+  let renewal: Promise<void> | undefined;
+  const renew = () => {
+    renewal ??= takeLease(deps, lease.link, deps.now() + o.leaseMs)
+      .then((r) => {
+        if (r.kind === 'won') lease.link = r.link;
+      }, () => undefined)
+      .finally(() => (renewal = undefined));
   };
-  const timer = setInterval(() => (renewing = renewing.then(renew)), Math.max(1, o.leaseMs / 3));
+  const timer = setInterval(renew, Math.max(1, o.leaseMs / 3));
   try {
     return await call();
   } finally {
     clearInterval(timer);
-    await renewing;
+    await renewal;
   }
 }
 
@@ -211,8 +218,9 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
       let tokens: TokenSet;
       try {
         // The answer carries the only copy of the rotated refresh token: wait for it twice as long
-        // as for any other provider call, within this request's budget.
-        const ctx = { ...target.ctx, timeoutMs: Math.max(target.ctx.timeoutMs, Math.min(REFRESH_TIMEOUT_FACTOR * target.ctx.timeoutMs, deadline - deps.now())) };
+        // as for any other provider call, but never past this request's budget (unlink's is 8 s:
+        // its key delete, revoke and link delete must still fit in the function's time).
+        const ctx = { ...target.ctx, timeoutMs: Math.max(1, Math.min(REFRESH_TIMEOUT_FACTOR * target.ctx.timeoutMs, deadline - deps.now())) };
         const lease = { link: held };
         try {
           tokens = await holdingLease(deps, lease, o, () => target.provider.refresh!(ctx, refreshToken));
@@ -241,7 +249,7 @@ async function refreshAsWinner(deps: RefreshDeps, target: RefreshTarget, leased:
         throw e;
       }
       // Saved first: the provider has already spent the old refresh token.
-      const fresh = await saveTokens(deps, target, leased, held, tokens);
+      const fresh = await saveTokens(deps, target, leased, held, tokens, deadline);
       const expiresAt = fresh.link.expiresAt !== undefined ? { expiresAt: new Date(fresh.link.expiresAt).toISOString() } : {};
       await deps.events?.emit('token.refreshed', { subjectUserId: held.userId, providerId: held.providerId, detail: { trigger: o.trigger, ...expiresAt } });
       return fresh;
@@ -285,7 +293,7 @@ function dueFrom(provider: Provider, now: number): Partial<LinkRecord> {
   return due !== undefined ? { refreshDueAt: due } : {};
 }
 
-async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet): Promise<Fresh> {
+async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: LinkRecord, held: LinkRecord, tokens: TokenSet, deadline: number): Promise<Fresh> {
   const set: Partial<LinkRecord> = {
     ...(await encryptTokens(deps.crypto, held.userId, held.providerId, tokens)),
     ...(tokens.expiresAt !== undefined ? { expiresAt: tokens.expiresAt, refreshedAt: deps.now() } : {}),
@@ -304,7 +312,9 @@ async function saveTokens(deps: RefreshDeps, target: RefreshTarget, before: Link
     ...(tokens.expiresAt === undefined ? (['expiresAt', 'refreshedAt'] as const) : []),
   ];
   let base = held;
-  for (let i = 0; i < 5; i++) {
+  // These tokens are the only live ones: keep trying while the link changes under us (lease
+  // takeovers bump its version), at least 5 times and then until the budget runs out.
+  for (let i = 0; i < 5 || deps.now() < deadline; i++) {
     try {
       const saved = await deps.links.update(base.userId, base.providerId, base.version, set, remove);
       log.info('token refreshed', { providerId: saved.providerId, userId: saved.userId, version: saved.version });

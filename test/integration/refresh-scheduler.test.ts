@@ -117,9 +117,10 @@ describe('the scheduled refresh (issue 14 item 1)', () => {
 
   test('bounded batches within a time budget; the next run resumes with what was not reached', async () => {
     for (let i = 0; i < 12; i++) await linkDue(h.clock.now() - DAY);
-    // The budget runs out once the first group has called the provider: a clock that jumps a
-    // minute then, so the test does not depend on how fast this machine is.
-    const spent = { ...h.deps, now: () => h.clock.now() + (gl.behavior.refreshCalls > 0 ? 60_000 : 0) };
+    // The budget runs out once the whole first group (5) has called the provider: a clock that
+    // jumps a minute then, so the test does not depend on how fast this machine is. (Sooner, it
+    // would also spend the budgets of that group's refreshes still in flight, which then fail fast.)
+    const spent = { ...h.deps, now: () => h.clock.now() + (gl.behavior.refreshCalls >= 5 ? 60_000 : 0) };
     // One batch fits the budget: the second is never started (links reached are counted as due).
     expect(await runScheduledRefresh(spent, { origin: ORIGIN, budgetMs: 30_000, batchSize: 5, concurrency: 5, lookbackDays: 1, refresh: { retryBaseMs: 5 } })).toEqual({ caughtUp: 0, due: 5, refreshed: 5, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: true });
     expect(await run({ batchSize: 5 })).toEqual({ caughtUp: 0, due: 7, refreshed: 7, relinkRequired: 0, failed: 0, skipped: 0, stoppedEarly: false });

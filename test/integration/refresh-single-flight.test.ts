@@ -10,6 +10,7 @@ import { AppError } from '@shared/errors';
 import { EnvService } from '@shared/env/service';
 import { decryptTokens } from '@shared/credentials/tokens';
 import type { LinkStore } from '@shared/store/links';
+import { StaleVersion } from '@shared/store/table';
 import { startFakeGitLab, type FakeGitLab } from '../providers/gitlab';
 import { gitHost, seedEnvToken, seedLink, seedProvider, startHarness, type Harness } from '../support/env';
 
@@ -86,12 +87,15 @@ describe('refresh is single-flight across containers (ARCHITECTURE.md §3 step 4
     }
   });
 
-  test('100 callers, a provider slower than the lease: the winner keeps its lease, one refresh, no errors', async () => {
+  test('20 callers, a provider slower than the lease: the winner keeps its lease, one refresh, no errors', async () => {
     const { token } = await expiredLink();
-    gl.behavior.delayMs['/oauth/token'] = 600; // six leases long
-    const opts = { refresh: { leaseMs: 100, pollMinMs: 10, pollMaxMs: 50 } };
+    // 3.5 leases long. The lease is a second, not less: under a burst of callers a write to the
+    // link took dynalite 300-600 ms here, and a lease that runs out before its renewal lands is
+    // rightly taken over (that is what the lease is for). The deployed lease is 12 s.
+    gl.behavior.delayMs['/oauth/token'] = 3_500;
+    const opts = { refresh: { leaseMs: 1_000 } };
     const containers = [new EnvService(h.deps, opts), new EnvService(h.deps, opts)];
-    const answers = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => containers[i % 2]!.credential(token, ask(), ORIGIN)));
+    const answers = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => containers[i % 2]!.credential(token, ask(), ORIGIN)));
     expect(answers.filter((a) => a.status === 'rejected').map((a) => codeOf((a as PromiseRejectedResult).reason))).toEqual([]);
     expect(gl.behavior.refreshCalls).toBe(1);
     const passwords = new Set(answers.map((a) => (a as PromiseFulfilledResult<{ password: string }>).value.password));
@@ -243,6 +247,35 @@ describe('5xx and 429: bounded retry, then 502 provider_unavailable; a timeout i
     const stored = (await h.deps.links.get(userId, 'gitlab'))!;
     expect(stored.needsRelink).toBeUndefined();
     expect(stored.refreshLeaseUntil).toBeUndefined();
+  });
+
+  test("a hanging token endpoint, with a budget shorter than the provider timeout: the budget bounds the wait", async () => {
+    // Unlink and key rotation refresh with an 8 s budget under a 10 s provider timeout: their
+    // provider calls and the link delete must still fit in the function's time.
+    const { token } = await expiredLink();
+    gl.behavior.hang.add('/oauth/token');
+    const deps = { ...h.deps, config: { ...h.deps.config, PROVIDER_TIMEOUT_MS: 3_000 } };
+    const started = Date.now();
+    const err = await new EnvService(deps, { refresh: { retryBaseMs: 10, attempts: 3, budgetMs: 400 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('provider_unavailable');
+    // Not the 3 s provider timeout (nor twice it): the 400 ms budget, plus the reads around it.
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  test('a lease taken over again and again: no refresh is sent once the budget is spent', async () => {
+    // A lease that runs out before every next try makes each turn of the loop take it over
+    // rather than wait (the waiting path checks the budget). Here the grant is dead and marking
+    // the link never lands (another writer always got there first), and the clock passes the
+    // budget after the first refresh: the request must end there, not send the spent token again.
+    const { token, old } = await expiredLink();
+    gl.tokens.get(old.accessToken)!.revoked = 'revoked';
+    const update: LinkStore['update'] = (userId, providerId, version, set, remove) =>
+      set.needsRelink ? Promise.reject(new StaleVersion('changed meanwhile', undefined)) : h.deps.links.update(userId, providerId, version, set, remove);
+    const links = Object.assign(Object.create(h.deps.links) as LinkStore, { update });
+    const now = () => h.clock.now() + (gl.behavior.refreshCalls > 0 ? 60_000 : 0);
+    const err = await new EnvService({ ...h.deps, links, now }, { refresh: { leaseMs: 1, budgetMs: 30_000 } }).credential(token, ask(), ORIGIN).catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('provider_unavailable');
+    expect(gl.behavior.refreshCalls).toBe(1);
   });
 
   test('an answer slower than the provider timeout is waited for: rotated once, saved, no relink', async () => {
