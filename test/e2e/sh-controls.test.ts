@@ -33,7 +33,7 @@ let server: Server;
 let url: string;
 let tmp: string;
 let bin: string;
-/** The answer for `METHOD path` (path with its query). */
+/** The answer for `METHOD path` (path with its query); a string body is sent as it is. */
 const answers = new Map<string, { status: number; body: unknown }>();
 let raw = false;
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const a = answers.get(`${req.method} ${req.url}`) ?? { status: 404, body: { error: { code: 'not_found', message: 'no answer set' } } };
       res.writeHead(a.status, { 'content-type': 'application/json' });
-      res.end(encode(a.body, raw));
+      res.end(typeof a.body === 'string' ? a.body : encode(a.body, raw));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -135,5 +135,18 @@ describe.each(SHELLS)('under %s', (shell) => {
       expect(key.out).not.toMatch(CONTROLS);
       expect(readFileSync(join(key.home, '.ssh', 'config'), 'utf8')).not.toMatch(CONTROLS);
     });
+  });
+
+  // Tab and newline are text the CLI keeps (shared/contract/text.ts), however a server escapes
+  // them: JSON.stringify writes \t and \n, other encoders \u0009 and \u000a. The sh CLI once
+  // dropped the \u forms as controls.
+  test('tab and newline escaped as \\u0009 and \\u000a are kept, as \\t and \\n are', async () => {
+    raw = false;
+    for (const [tab, newline] of [['\\t', '\\n'], ['\\u0009', '\\u000A']]) {
+      answers.set('POST /v1/git/credential', { status: 400, body: `{"error":{"code":"invalid_request","message":"one${tab}two${newline}three"}}` });
+      const r = await runAs(shell, 'git-credential-gitlink', ['get'], credentialRequest);
+      // One line on stderr: the newline becomes a space there, as for every key=value the reader prints.
+      expect(r.stderr).toBe('gitlink: one\ttwo three\n');
+    }
   });
 });
