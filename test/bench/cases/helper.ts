@@ -36,10 +36,18 @@ export async function run(): Promise<CaseOutput> {
   const installed = await install(env);
   if (installed.code !== 0) throw new Error(`install failed: ${installed.stderr}`);
   const request = `protocol=http\nhost=${gitHost(gl.url)}\n\n`;
+  // The sh helper runs as installed: URL and token from the files install.sh wrote (the token
+  // file's mode checked on every run), not from the environment the installer was given. The
+  // Node helper reads its own config.json, which install.sh does not write: it keeps the variables.
+  const { GITLINK_URL: _url, GITLINK_TOKEN: _token, ...installedEnv } = env;
+  const node = cli['git-credential-gitlink'];
 
   // Asynchronous children: the server answering them runs in this process.
   const git = (helpers: string[], op: 'fill' | 'approve', stdin: string) =>
-    runCmd('git', ['-c', 'credential.helper=', ...helpers.flatMap((h) => ['-c', `credential.helper=${h}`]), 'credential', op], { env, stdin });
+    runCmd('git', ['-c', 'credential.helper=', ...helpers.flatMap((h) => ['-c', `credential.helper=${h}`]), 'credential', op], {
+      env: helpers.includes(node) ? env : installedEnv,
+      stdin,
+    });
   const fill = async (helpers: string[]) => {
     const r = await git(helpers, 'fill', request);
     if (r.code !== 0 || !r.stdout.includes('password=')) throw new Error(`git credential fill (${helpers.join(', ')}) failed: ${r.stderr}`);
@@ -88,7 +96,7 @@ export async function run(): Promise<CaseOutput> {
     rounds.store.push(await time(['store']));
     rounds.sh.push(await time([installedHelper(home)]));
     rounds.curl.push(await timeCurl());
-    rounds.node.push(await time([cli['git-credential-gitlink']]));
+    rounds.node.push(await time([node]));
     // The first operation stores into the cache (git runs `approve` after a success); the rest are second operations.
     await git([cache], 'approve', `${request.trimEnd()}\n${answer}\n`);
     rounds.cached.push(await time([cache, installedHelper(home)]));
