@@ -37,6 +37,8 @@ function checkUrl(raw: string, where: string): string {
     // Not echoed: a swapped GITLINK_URL/GITLINK_TOKEN would print the token into git and CI logs.
     throw new CliError(`${where} is not a URL`);
   }
+  // Refused, not dropped: a token beside a password in the URL is a configuration to fix (as the sh CLI says).
+  if (url.username || url.password) throw new CliError(`${where} must not hold credentials`);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
     throw new CliError(`${where} must use https (http only for localhost)`);
   }

@@ -124,6 +124,15 @@ describe('configuration: GITLINK_URL/GITLINK_TOKEN or a 0600 config file', () =>
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('GITLINK_URL must use https');
   });
+
+  test('a URL holding credentials is refused (as the sh helper refuses it), not used without them', async () => {
+    const url = stack.url.replace('http://', 'http://someone:secret@');
+    const { token } = await developer(true);
+    const r = await helper('get', { home: newHome(), env: { GITLINK_URL: url, GITLINK_TOKEN: token }, stdin: request() }).done;
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toContain('GITLINK_URL must not hold credentials');
+    expect(r.stderr).not.toContain('secret');
+  });
 });
 
 describe('not linked yet', () => {
