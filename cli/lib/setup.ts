@@ -36,7 +36,9 @@ export function helperCommand(env: NodeJS.ProcessEnv, dir: string): string {
   const path = candidates.find((p) => isAbsolute(p) && existsSync(p));
   if (!path) throw new CliError(`cannot find git-credential-gitlink (looked in ${dir} and PATH; set GITLINK_HELPER to its absolute path)`);
   // git runs helper commands through the shell (gitcredentials(7)): quote what the shell would split.
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+  // A quoted value must be a shell snippet, `!` first: git runs a value as it is only when it
+  // starts with `/`, and puts `git credential-` in front of anything else.
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `!'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 function git(args: string[], env: NodeJS.ProcessEnv): { status: number; stdout: string; stderr: string } {
@@ -52,7 +54,7 @@ export async function runSetup(io: Io, dir: string): Promise<number> {
     const a = await call<EnvSshKeyAnswer>(config, 'GET', '/v1/env/ssh-key?hostsOnly=true');
     const hosts = a.json?.httpsHosts;
     if (a.status !== 200 || !Array.isArray(hosts)) throw new CliError(describeFailure(a));
-    if (!hosts.length) io.stdout('no provider serves git over HTTPS; nothing to configure\n');
+    if (!hosts.length) io.stdout('unchanged git config (no provider serves git over HTTPS)\n');
     for (const origin of hosts.filter((h): h is string => typeof h === 'string')) {
       const key = `credential.${origin}.helper`;
       const now = git(['config', '--global', '--get-all', key], io.env);

@@ -76,6 +76,11 @@ main() {
     printf '%s\n' "$changes"
     printf 'gitlink: installed %s; git clone and git push now authenticate through gitlink.\n' "$("$bin/gitlink" --version)"
   fi
+  # Said on every run while it holds: git has nothing to ask gitlink for yet.
+  case $log in
+    *'(no provider serves git over HTTPS)'*)
+      printf 'gitlink: no provider serves git over HTTPS yet; once one does, run "gitlink setup" (or this installer) again.\n' ;;
+  esac
   case :${PATH:-}: in
     *:"$bin":*) ;;
     *) printf 'gitlink: to run "gitlink status", add %s to PATH (git itself needs nothing more).\n' "$bin" ;;

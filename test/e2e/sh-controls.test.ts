@@ -7,10 +7,9 @@
  * as raw bytes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startScriptedGitlink, type ScriptedGitlink } from '../support/scripted-gitlink';
 import { shellPath, SHELLS, start, type Shell } from '../support/sh';
 
 // An admin-set name as a careless server would pass it on: OSC title, BEL, SGR, CR, RLO, CSI (C1).
@@ -29,12 +28,11 @@ const encode = (value: unknown, raw: boolean) => {
   return json.replace(/\\u00([01][0-9a-f])/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\[rb]/g, (e) => (e === '\\r' ? '\r' : '\b'));
 };
 
-let server: Server;
+let server: ScriptedGitlink;
 let url: string;
 let tmp: string;
 let bin: string;
-/** The answer for `METHOD path` (path with its query); a string body is sent as it is. */
-const answers = new Map<string, { status: number; body: unknown }>();
+let answers: ScriptedGitlink['answers'];
 let raw = false;
 
 beforeAll(async () => {
@@ -44,21 +42,10 @@ beforeAll(async () => {
   // The script picks its role by the name it runs under, as install.sh installs it.
   const script = join(__dirname, '..', '..', 'cli', 'sh', 'gitlink');
   for (const name of ['gitlink', 'git-credential-gitlink']) symlinkSync(script, join(bin, name));
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const a = answers.get(`${req.method} ${req.url}`) ?? { status: 404, body: { error: { code: 'not_found', message: 'no answer set' } } };
-      res.writeHead(a.status, { 'content-type': 'application/json' });
-      res.end(typeof a.body === 'string' ? a.body : encode(a.body, raw));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startScriptedGitlink({ encode: (body) => encode(body, raw) });
+  ({ url, answers } = server);
 });
-afterAll(() => {
-  server.closeAllConnections();
-  return new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => server.close());
 
 /** PATH with `sh` = the shell; for BusyBox its awk too, as on Alpine. */
 function pathFor(shell: Shell): string {

@@ -113,6 +113,18 @@ describe.each(SHELLS)('under %s', (shell: Shell) => {
     expect(new Set(server.log.filter((l) => l.status !== 401).map((l) => l.user))).toEqual(new Set(['oauth2']));
   });
 
+  // git runs a helper value verbatim only when it starts with `/`; a quoted path must be a `!` snippet.
+  test("a HOME whose path has a space and a quote: git still runs the installed helper", async () => {
+    const odd = { HOME: join(tmp, `it's a home ${shell}`), PATH: env.PATH! };
+    mkdirSync(odd.HOME);
+    started.push(odd);
+    ok(await install({ ...odd, GITLINK_URL: stack.url, GITLINK_TOKEN: token }));
+    const r = await run('git', ['ls-remote', repoUrl], { env: odd });
+    expect(r.stderr).not.toContain('is not a git command');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/refs\/heads\/main/);
+  });
+
   test('a second operation is answered by credential-cache: it works even after the environment token is revoked', async () => {
     const tokens = (await dev.api('GET', '/v1/me/tokens')).json.tokens as Array<{ id: string }>;
     for (const t of tokens) expect((await dev.api('DELETE', `/v1/me/tokens/${t.id}`)).status).toBe(204);

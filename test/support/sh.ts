@@ -49,6 +49,8 @@ export interface Run {
 
 export interface Proc {
   done: Promise<Run>;
+  /** The process's id: with `ownGroup`, also its process group's, as a terminal's Ctrl-C signals it. */
+  pid: number;
   /** Resolves once stderr contains `text`. */
   stderrHas(text: string): Promise<void>;
 }
@@ -56,9 +58,16 @@ export interface Proc {
 /**
  * Runs `cmd` with only the environment given (plus a prompt-free, config-free git).
  * `exit`, not `close`: a credential-cache daemon git started may keep the pipes open.
+ * `keepStdinOpen`: stdin is never ended, as a person at a terminal leaves it; `ownGroup`: the
+ * command leads a process group of its own, as a shell's foreground job does.
  */
-export function start(cmd: string, args: string[], opts: { env: Record<string, string>; cwd?: string; stdin?: string }): Proc {
+export function start(
+  cmd: string,
+  args: string[],
+  opts: { env: Record<string, string>; cwd?: string; stdin?: string; keepStdinOpen?: boolean; ownGroup?: boolean },
+): Proc {
   const child = spawn(cmd, args, {
+    detached: opts.ownGroup ?? false,
     cwd: opts.cwd ?? opts.env.HOME,
     env: {
       GIT_TERMINAL_PROMPT: '0',
@@ -77,17 +86,20 @@ export function start(cmd: string, args: string[], opts: { env: Record<string, s
     for (const w of waiters.filter((x) => stderr.includes(x.text))) w.resolve();
   });
   child.stdin.on('error', () => undefined); // a child that exits before reading its input
-  child.stdin.end(opts.stdin ?? '');
+  if (opts.keepStdinOpen) child.stdin.write(opts.stdin ?? '');
+  else child.stdin.end(opts.stdin ?? '');
   const guard = setTimeout(() => child.kill('SIGKILL'), 25_000); // a hang guard, not a timing assertion
   const done = new Promise<Run>((resolve) =>
     child.on('exit', (code, signal) => {
       clearTimeout(guard);
+      child.stdin.destroy();
       // Let the last output events arrive before reporting.
       setImmediate(() => resolve({ code, stdout, stderr, killed: signal === 'SIGKILL' }));
     }),
   );
   return {
     done,
+    pid: child.pid!,
     stderrHas: (text) => (stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
   };
 }

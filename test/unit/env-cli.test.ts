@@ -3,6 +3,7 @@
  * helper's wait loop, driven by a fake clock and a stubbed fetch so no test
  * waits on wall-clock time.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,9 +127,22 @@ describe('gitlink setup: which helper it configures', () => {
     const onPath = dirWith('git-credential-gitlink');
     expect(helperCommand({ PATH: `/nonexistent:${onPath}` }, '/elsewhere')).toBe(join(onPath, 'git-credential-gitlink'));
   });
-  test('quoted for the shell git runs it through', () => {
-    const dir = dirWith('git-credential-gitlink.js', join(mkdtempSync(join(tmpdir(), 'gitlink-helper-')), "it's here"));
-    expect(helperCommand({}, dir)).toBe(`'${join(dir, 'git-credential-gitlink.js').replace("'", "'\\''")}'`);
+  // gitcredentials(7): a value starting with `!` is a shell snippet, one starting with `/` runs as
+  // it is, and anything else gets `git credential-` in front. Real git is the judge here.
+  test('a path with a space and a quote: real git runs it', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gitlink-helper-')), "it's here");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'git-credential-gitlink');
+    writeFileSync(file, '#!/bin/sh\ncat >/dev/null\n[ "$1" = get ] && printf "username=u\\npassword=from-the-helper\\n"\n', { mode: 0o755 });
+    const value = helperCommand({}, dir);
+    expect(value).toBe(`!'${file.replace("'", "'\\''")}'`);
+    const fill = spawnSync('git', ['-c', 'credential.helper=', '-c', `credential.helper=${value}`, 'credential', 'fill'], {
+      input: 'protocol=https\nhost=git.example.com\n\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
+    });
+    expect(fill.stderr).toBe('');
+    expect(fill.stdout).toContain('password=from-the-helper\n');
   });
   test('nothing found: a clear error', () => {
     expect(() => helperCommand({ PATH: '' }, mkdtempSync(join(tmpdir(), 'gitlink-helper-')))).toThrow(/set GITLINK_HELPER/);
