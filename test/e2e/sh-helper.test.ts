@@ -81,12 +81,16 @@ describe.each(SHELLS)('under %s', (shell: Shell) => {
       expect(r.stdout).toMatch(/^username=oauth2\n/);
     });
 
-    test('a line that is not key=value, or holds a CR: nothing on stdout, the reason on stderr', async () => {
+    test('a line that is not key=value, or holds a CR: nothing on stdout, the reason on stderr, in the Node helper\'s words', async () => {
       const { token } = await developer(true);
-      for (const stdin of [`protocol=http\nnonsense\n\n`, `protocol=http\r\nhost=${gitHost(gl.url)}\r\n\r\n`]) {
+      for (const [stdin, reason] of [
+        [`protocol=http\nnonsense\n\n`, 'each line must be key=value'],
+        [`=http\nhost=${gitHost(gl.url)}\n\n`, 'each line must be key=value'],
+        [`protocol=http\r\nhost=${gitHost(gl.url)}\r\n\r\n`, 'CR is not allowed in credential attributes'],
+      ]) {
         const r = await helperRun('get', { env: envFor(token), stdin }).done;
         expect(r).toMatchObject({ code: 1, stdout: '' });
-        expect(r.stderr).toContain("could not read git's request");
+        expect(r.stderr).toBe(`gitlink: could not read git's request: ${reason}\n`);
       }
     });
 
@@ -142,6 +146,13 @@ describe.each(SHELLS)('under %s', (shell: Shell) => {
       expect(r.stderr).toContain(`chmod 600 ${file}`);
     });
 
+    test('the URL\'s scheme is case-insensitive (RFC 3986 §3.1), as in the Node helper', async () => {
+      const { token } = await developer(true);
+      const r = await helperRun('get', { env: { GITLINK_URL: stack.url.replace('http://', 'HTTP://'), GITLINK_TOKEN: token } }).done;
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^username=oauth2\n/);
+    });
+
     test('nothing configured: says what to set', async () => {
       const r = await helperRun('get', {}).done;
       expect(r.stdout).toBe('');
@@ -150,6 +161,7 @@ describe.each(SHELLS)('under %s', (shell: Shell) => {
 
     test.each([
       ['http://gitlink.example.com', 'GITLINK_URL must use https'],
+      ['ftp://gitlink.example.com', 'GITLINK_URL must use https'],
       ['http://localhost@gitlink.example.com', 'GITLINK_URL must not hold credentials'],
       ['glk_pasted_into_the_wrong_variable', 'GITLINK_URL is not a URL'],
     ])('GITLINK_URL=%s is refused before the token is sent anywhere', async (url, message) => {
