@@ -4,7 +4,6 @@
  * Each command runs as git or a developer would run it: a child process with
  * a temp HOME and only the environment the test gives it.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -220,21 +219,9 @@ describe('--version and --help', () => {
 
   test('git-credential-gitlink --version and --help answer at once, with stdin left open', async () => {
     const env = baseEnv(newHome());
-    // stdin stays open (never ended): a helper that waited for git's attributes would hang here.
-    const keepOpen = (arg: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }>((done) => {
-        const child = spawn(process.execPath, [cli['git-credential-gitlink'], arg], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c));
-        child.stderr.on('data', (c: Buffer) => (stderr += c));
-        const guard = setTimeout(() => child.kill('SIGKILL'), 15_000); // a hang guard, not a timing assertion
-        child.on('close', (code, signal) => {
-          clearTimeout(guard);
-          child.stdin.destroy();
-          done({ code, stdout, stderr, killed: signal === 'SIGKILL' });
-        });
-      });
+    // stdin stays open (never ended): a helper that waited for git's attributes would hang here
+    // until start()'s hang guard killed it (killed: true).
+    const keepOpen = (arg: string) => startProcess(process.execPath, [cli['git-credential-gitlink'], arg], { env, keepStdinOpen: true }).done;
     const v = await keepOpen('--version');
     expect(v).toMatchObject({ code: 0, stdout: `git-credential-gitlink ${VERSION} (node)\n`, stderr: '', killed: false });
     const h = await keepOpen('--help');
